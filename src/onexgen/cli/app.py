@@ -1,0 +1,32 @@
+"""The ``onexgen`` command: registers the sub-commands, nothing more.
+
+Each command lives in its own ``cli/<name>_cmd.py`` module and imports heavy dependencies
+(omnibase_core, Jinja2, the pipeline) inside the command function, so ``onexgen parse`` starts fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from onexgen.cli import parse_cmd
+
+app = typer.Typer(
+    name="onexgen",
+    help="Generate complete, validated ONEX nodes for omnibase-core from plain-language requests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("parse")(parse_cmd.parse)
+
+
+def main() -> None:
+    """Console-script entry point for ``onexgen``."""
+    app()
+
+
+def generate_alias() -> None:
+    """Console-script entry point for ``omninode-generate`` (= ``onexgen generate``)."""
+    import sys
+
+    app(args=["generate", *sys.argv[1:]], prog_name="omninode-generate")
