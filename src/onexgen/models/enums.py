@@ -23,7 +23,7 @@ class EnumNodeKind(StrEnum):
         return f"{self.value.upper()}_GENERIC"
 
     @property
-    def title(self) -> str:
+    def class_suffix(self) -> str:
         """``Effect``, ``Compute``... as used in class names."""
         return self.value.capitalize()
 
