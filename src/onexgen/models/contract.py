@@ -1,0 +1,239 @@
+"""The typed node contract (output of stage 3), written to the package as ``contract.yaml``.
+
+The YAML keeps to the fields every omnibase_core validator accepts (see ``ONEX_FACTS.md``) and adds
+the generator's own sections (operations, configuration, event topics, performance) as plain
+mappings, so the same model drives both the file and the templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from onexgen.models.enums import EnumCategory, EnumNodeKind
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelSemVer(BaseModel):
+    """``{major, minor, patch}`` as omnibase_core's contract loader expects it."""
+
+    model_config = _FROZEN
+
+    major: int = Field(default=1, ge=0)
+    minor: int = Field(default=0, ge=0)
+    patch: int = Field(default=0, ge=0)
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+class ModelHandlerRouting(BaseModel):
+    """Which handler class serves the node (``<module>:<Class>``)."""
+
+    model_config = _FROZEN
+
+    version: ModelSemVer = Field(default_factory=ModelSemVer)
+    default_handler: str
+
+
+class ModelContractOperation(BaseModel):
+    """One operation the handler dispatches on."""
+
+    model_config = _FROZEN
+
+    name: str
+    description: str
+    timeout_ms: int = Field(gt=0)
+    idempotent: bool = False
+
+
+class ModelRetryConfig(BaseModel):
+    """Retry with exponential backoff and jitter."""
+
+    model_config = _FROZEN
+
+    max_attempts: int = Field(ge=1, le=100)
+    initial_backoff_ms: int = Field(ge=0)
+    max_backoff_ms: int = Field(ge=0)
+    backoff_multiplier: float = Field(ge=1.0)
+    jitter: bool = True
+
+
+class ModelCircuitBreakerConfig(BaseModel):
+    """Open after ``failure_threshold`` consecutive failures, half-open after recovery."""
+
+    model_config = _FROZEN
+
+    failure_threshold: int = Field(ge=1)
+    recovery_timeout_seconds: float = Field(gt=0)
+    half_open_max_calls: int = Field(default=1, ge=1)
+
+
+class ModelConnectionPoolConfig(BaseModel):
+    """Connection pool bounds."""
+
+    model_config = _FROZEN
+
+    min_size: int = Field(ge=0)
+    max_size: int = Field(ge=1)
+    acquire_timeout_seconds: float = Field(gt=0)
+
+
+class ModelCacheConfig(BaseModel):
+    """Result cache with a TTL and a bounded size."""
+
+    model_config = _FROZEN
+
+    ttl_seconds: float = Field(gt=0)
+    max_entries: int = Field(ge=1)
+
+
+class ModelRateLimitConfig(BaseModel):
+    """Token bucket: ``requests`` per ``period_seconds``, with a burst allowance."""
+
+    model_config = _FROZEN
+
+    requests: int = Field(ge=1)
+    period_seconds: float = Field(gt=0)
+    burst: int = Field(ge=1)
+
+
+class ModelWindowConfig(BaseModel):
+    """Time windows a reducer aggregates over."""
+
+    model_config = _FROZEN
+
+    window_seconds: tuple[float, ...] = Field(min_length=1)
+
+
+class ModelBatchConfig(BaseModel):
+    """How many items are processed per batch."""
+
+    model_config = _FROZEN
+
+    batch_size: int = Field(ge=1)
+
+
+class ModelPaginationConfig(BaseModel):
+    """Page size for paginated reads."""
+
+    model_config = _FROZEN
+
+    page_size: int = Field(ge=1)
+    max_pages: int = Field(ge=1)
+
+
+class ModelFeatureConfiguration(BaseModel):
+    """Feature settings with the prompt's numbers or sound defaults; ``None`` = feature off."""
+
+    model_config = _FROZEN
+
+    timeout_seconds: float = Field(gt=0)
+    retry: ModelRetryConfig | None = None
+    circuit_breaker: ModelCircuitBreakerConfig | None = None
+    connection_pool: ModelConnectionPoolConfig | None = None
+    cache: ModelCacheConfig | None = None
+    rate_limit: ModelRateLimitConfig | None = None
+    windowing: ModelWindowConfig | None = None
+    batching: ModelBatchConfig | None = None
+    pagination: ModelPaginationConfig | None = None
+    validation_enabled: bool = True
+    metrics_enabled: bool = False
+    authentication_required: bool = False
+    event_publishing_enabled: bool = True
+
+
+class ModelEventTopics(BaseModel):
+    """Kebab-case topics: ``onex.cmd.<domain>.<name>-requested.v1`` and the matching events."""
+
+    model_config = _FROZEN
+
+    requested: str
+    completed: str
+    failed: str
+
+
+class ModelPerformanceTargets(BaseModel):
+    """What the node should meet; tests and README quote these numbers."""
+
+    model_config = _FROZEN
+
+    max_latency_ms: float = Field(gt=0)
+    throughput_per_second: float | None = Field(default=None, gt=0)
+
+
+class ModelNodeContract(BaseModel):
+    """Everything stage 4 needs to render a node, and the content of ``contract.yaml``."""
+
+    model_config = _FROZEN
+
+    name: str
+    contract_version: ModelSemVer = Field(default_factory=ModelSemVer)
+    node_version: ModelSemVer = Field(default_factory=ModelSemVer)
+    node_kind: EnumNodeKind
+    description: str
+    node_name: str
+    service_name: str
+    domain: str
+    category: EnumCategory
+    input_model: str
+    output_model: str
+    handler_routing: ModelHandlerRouting
+    operations: tuple[ModelContractOperation, ...] = Field(min_length=1)
+    features: tuple[str, ...] = ()
+    configuration: ModelFeatureConfiguration
+    event_topics: ModelEventTopics
+    performance: ModelPerformanceTargets
+    dependencies: tuple[str, ...] = ()
+    external_systems: tuple[str, ...] = ()
+
+    @property
+    def node_type(self) -> str:
+        """``EFFECT_GENERIC`` and so on, as the contract's ``node_type`` field."""
+        return self.node_kind.contract_node_type
+
+    @property
+    def package_name(self) -> str:
+        """``node_<service_name>_<kind>``: the folder and import name."""
+        return self.name
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        """The mapping written to ``contract.yaml`` (stable key order, no ``None`` values)."""
+        config = self.configuration.model_dump(mode="json", exclude_none=True)
+        return {
+            "name": self.name,
+            "contract_version": self.contract_version.model_dump(),
+            "node_version": self.node_version.model_dump(),
+            "node_type": self.node_type,
+            "description": self.description,
+            "input_model": self.input_model,
+            "output_model": self.output_model,
+            "handler_routing": self.handler_routing.model_dump(mode="json"),
+            "metadata": {
+                "node_name": self.node_name,
+                "service_name": self.service_name,
+                "domain": self.domain,
+                "category": self.category.value,
+                "features": list(self.features),
+                "dependencies": list(self.dependencies),
+                "external_systems": list(self.external_systems),
+            },
+            "operations": [op.model_dump(mode="json") for op in self.operations],
+            "configuration": config,
+            "event_topics": self.event_topics.model_dump(mode="json"),
+            "performance": self.performance.model_dump(mode="json", exclude_none=True),
+        }
+
+    def to_yaml(self) -> str:
+        """``contract.yaml`` text: safe-dumped, so user text is always a quoted, escaped scalar."""
+        body = yaml.safe_dump(
+            self.to_yaml_dict(),
+            sort_keys=False,
+            allow_unicode=False,
+            default_flow_style=False,
+            width=100,
+        )
+        return f"---\n{body}"
