@@ -49,6 +49,9 @@ class ModelTestResults(BaseModel):
     total: int = Field(default=0, ge=0)
     duration: float = Field(default=0.0, ge=0.0, description="Wall-clock seconds.")
     coverage_percent: float | None = Field(default=None, ge=0.0, le=100.0)
+    coverage_by_file: dict[str, float] = Field(
+        default_factory=dict, description="Line coverage percent per node file (tests excluded)."
+    )
     failed_tests: tuple[ModelFailedTest, ...] = ()
     exit_code: int
     timed_out: bool = False
@@ -65,6 +68,13 @@ class ModelTestResults(BaseModel):
     def is_passing(self) -> bool:
         """Tests ran, none failed, and pytest exited cleanly."""
         return self.exit_code == 0 and not self.timed_out and self.failed == 0 and self.passed > 0
+
+    def summary_dict(self) -> dict[str, object]:
+        """The dumped model plus the derived ``success_rate`` and ``is_passing`` (for JSON)."""
+        data = self.model_dump(mode="json")
+        data["success_rate"] = round(self.success_rate, 4)
+        data["is_passing"] = self.is_passing
+        return data
 
 
 class EnumFailureCategory(StrEnum):

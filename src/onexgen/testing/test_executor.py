@@ -1,0 +1,277 @@
+"""Run a node's tests in a subprocess: marker filtering, coverage, a hard timeout.
+
+pytest runs from the node's parent directory (so ``node_<name>_<kind>`` imports as a package) with
+our own ini file registering the node markers, JUnit XML (xunit1, which carries file and line) for
+the results and pytest-cov JSON for coverage. On timeout the whole process group is killed and the
+hanging test is recovered from pytest's verbose progress and faulthandler's stack dump.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from onexgen.models.testing import EnumTestType, ModelFailedTest, ModelTestResults
+from onexgen.validation.tools import ModelToolRun, run_tool
+from onexgen.validation.workspace import Workspace, config_workspace
+
+DEFAULT_TIMEOUT_SECONDS = 300.0
+_STATUSES = ("PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL", "XPASS")
+_PROGRESS = re.compile(r"^(?P<id>\S+::\S+?)(?: (?P<rest>.*))?$")
+_COLLECTED = re.compile(r"collected (\d+) items?")
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<func>\S+)')
+_TAIL_LINES = 40
+
+
+class TestExecutor:
+    """Runs one node's tests; a hung test is killed after ``timeout_seconds``."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    def __init__(self, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        if timeout_seconds <= 0:
+            raise ValueError("timeout_seconds must be positive")
+        self.timeout_seconds = timeout_seconds
+
+    def run_sync(
+        self,
+        node_dir: Path,
+        test_type: EnumTestType = EnumTestType.ALL,
+        *,
+        coverage: bool = True,
+    ) -> ModelTestResults:
+        """Blocking form of :meth:`run` for callers without an event loop."""
+        return asyncio.run(self.run(node_dir, test_type, coverage=coverage))
+
+    async def run(
+        self,
+        node_dir: Path,
+        test_type: EnumTestType = EnumTestType.ALL,
+        *,
+        coverage: bool = True,
+    ) -> ModelTestResults:
+        """Run the tests of ``node_dir`` (filtered by marker) and collect the results."""
+        node_dir = node_dir.resolve()
+        with config_workspace(node_dir) as workspace:
+            args = self._pytest_args(node_dir, workspace, test_type, coverage=coverage)
+            env = {
+                "PYTHONPATH": os.pathsep.join(
+                    p for p in (str(node_dir.parent), os.environ.get("PYTHONPATH", "")) if p
+                ),
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONUNBUFFERED": "1",
+                "COVERAGE_FILE": str(workspace.reports_dir / ".coverage"),
+                "NO_COLOR": "1",
+            }
+            run = await run_tool(
+                "pytest", args, cwd=node_dir.parent, timeout=self.timeout_seconds, env=env
+            )
+            return self._collect(node_dir, workspace, test_type, run)
+
+    def _pytest_args(
+        self, node_dir: Path, workspace: Workspace, test_type: EnumTestType, *, coverage: bool
+    ) -> list[str]:
+        package = node_dir.name
+        target = f"{package}/tests" if (node_dir / "tests").is_dir() else package
+        args = [
+            target,
+            "-c",
+            str(workspace.pytest_config),
+            "--rootdir",
+            str(node_dir.parent),
+            "--confcutdir",
+            str(node_dir),
+            "-p",
+            "no:cacheprovider",
+            "-v",
+            "--color=no",
+            "--junitxml",
+            str(workspace.reports_dir / "junit.xml"),
+            "-o",
+            "junit_family=xunit1",
+            "-o",
+            f"faulthandler_timeout={max(1, int(self.timeout_seconds / 2))}",
+        ]
+        if test_type is not EnumTestType.ALL:
+            args += ["-m", test_type.value]
+        if coverage:
+            args += [
+                f"--cov={package}",
+                f"--cov-config={workspace.coverage_config}",
+                f"--cov-report=json:{workspace.reports_dir / 'coverage.json'}",
+            ]
+        return args
+
+    def _collect(
+        self,
+        node_dir: Path,
+        workspace: Workspace,
+        test_type: EnumTestType,
+        run: ModelToolRun,
+    ) -> ModelTestResults:
+        output = f"{run.stdout}\n{run.stderr}".strip()
+        tail = "\n".join(output.splitlines()[-_TAIL_LINES:])
+        junit = workspace.reports_dir / "junit.xml"
+        if run.timed_out or not junit.is_file():
+            counts, failed = _from_progress(node_dir, run, self.timeout_seconds)
+        else:
+            counts, failed = _from_junit(node_dir, junit)
+        passed, failures, skipped, total = counts
+        percent, by_file = _coverage(node_dir, workspace.reports_dir / "coverage.json")
+        return ModelTestResults(
+            node_dir=str(node_dir),
+            test_type=test_type,
+            passed=passed,
+            failed=failures,
+            skipped=skipped,
+            total=total,
+            duration=round(run.duration_seconds, 3),
+            coverage_percent=None if run.timed_out else percent,
+            coverage_by_file=by_file,
+            failed_tests=tuple(failed),
+            exit_code=run.returncode,
+            timed_out=run.timed_out,
+            timeout_seconds=self.timeout_seconds,
+            output_tail=tail,
+        )
+
+
+def _relative(node_dir: Path, path: str) -> str:
+    """A path from pytest (relative to the parent, or absolute) relative to the node dir."""
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        candidate = node_dir.parent / candidate
+    try:
+        return candidate.resolve().relative_to(node_dir).as_posix()
+    except ValueError:
+        return path
+
+
+def _error_line(message: str, text: str) -> str:
+    """The most informative one-line error: pytest's ``E   X: y`` line, else the message."""
+    e_lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    typed = [line for line in e_lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception)\b", line)]
+    if typed:
+        return typed[-1]
+    if message and message != "collection failure":
+        return message.splitlines()[0]
+    return e_lines[-1] if e_lines else (message or "failed")
+
+
+def _from_junit(
+    node_dir: Path, junit: Path
+) -> tuple[tuple[int, int, int, int], list[ModelFailedTest]]:
+    root = ET.parse(junit).getroot()
+    passed = failed = skipped = total = 0
+    failures: list[ModelFailedTest] = []
+    for case in root.iter("testcase"):
+        total += 1
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is None:
+            if case.find("skipped") is not None:
+                skipped += 1
+            else:
+                passed += 1
+            continue
+        failed += 1
+        file_attr = case.get("file") or ""
+        name = case.get("name", "")
+        if not file_attr and not case.get("classname"):
+            file_attr = name.replace(".", "/") + ".py"
+            name = ""
+        rel = _relative(node_dir, file_attr) if file_attr else ""
+        line_attr = case.get("line")
+        text = problem.text or ""
+        failures.append(
+            ModelFailedTest(
+                name=f"{rel}::{name}" if name else rel,
+                error=_error_line(problem.get("message", ""), text),
+                traceback=text.strip(),
+                file=rel,
+                line=int(line_attr) + 1 if line_attr and line_attr.isdigit() else None,
+                is_error=problem.tag == "error",
+            )
+        )
+    return (passed, failed, skipped, total), failures
+
+
+def _from_progress(
+    node_dir: Path, run: ModelToolRun, timeout: float
+) -> tuple[tuple[int, int, int, int], list[ModelFailedTest]]:
+    """Counts and the hung test from ``pytest -v`` progress lines (no JUnit after a kill)."""
+    passed = failed = skipped = 0
+    failures: list[ModelFailedTest] = []
+    hung: str | None = None
+    collected: int | None = None
+    prefix = f"{node_dir.name}/"
+    for raw in run.stdout.splitlines():
+        found = _COLLECTED.search(raw)
+        if found:
+            collected = int(found.group(1))
+        match = _PROGRESS.match(raw)
+        if match is None:
+            continue
+        status = (match.group("rest") or "").split(" ")[0]
+        node_id = match.group("id").removeprefix(prefix)
+        if status in {"PASSED", "XFAIL"}:
+            passed += 1
+        elif status == "SKIPPED":
+            skipped += 1
+        elif status in _STATUSES:
+            failed += 1
+            failures.append(
+                ModelFailedTest(
+                    name=node_id, error=f"{status}", file=node_id.split("::")[0], is_error=True
+                )
+            )
+        else:
+            hung = node_id
+    if run.timed_out:
+        file, line, trace = _hang_location(node_dir, run.stdout + "\n" + run.stderr)
+        name = hung or (file or "tests")
+        failed += 1
+        failures.append(
+            ModelFailedTest(
+                name=name,
+                error=f"Timeout: test did not finish within {timeout:g} s and was killed",
+                traceback=trace,
+                file=file or name.split("::")[0],
+                line=line,
+            )
+        )
+    total = max(collected or 0, passed + failed + skipped)
+    return (passed, failed, skipped, total), failures
+
+
+def _hang_location(node_dir: Path, output: str) -> tuple[str, int | None, str]:
+    """The innermost frame inside the node from faulthandler's dump, and the dump itself."""
+    start = output.find("Timeout (")
+    dump = output[start:] if start >= 0 else ""
+    for match in _FRAME.finditer(dump):
+        path = Path(match.group("file"))
+        try:
+            rel = path.resolve().relative_to(node_dir.resolve()).as_posix()
+        except ValueError:
+            continue
+        lines = dump.splitlines()
+        return rel, int(match.group("line")), "\n".join(lines[:12])
+    return "", None, "\n".join(dump.splitlines()[:12])
+
+
+def _coverage(node_dir: Path, report: Path) -> tuple[float | None, dict[str, float]]:
+    if not report.is_file():
+        return None, {}
+    data = json.loads(report.read_text(encoding="utf-8"))
+    totals = data.get("totals", {})
+    percent = totals.get("percent_covered")
+    by_file: dict[str, float] = {}
+    for path, info in sorted(data.get("files", {}).items()):
+        rel = _relative(node_dir, path)
+        by_file[rel] = round(float(info.get("summary", {}).get("percent_covered", 0.0)), 2)
+    return (round(float(percent), 2) if percent is not None else None), by_file

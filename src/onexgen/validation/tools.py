@@ -1,0 +1,132 @@
+"""Locate and run the external tools (ruff, mypy, pytest, onex) as subprocesses.
+
+Tools come from the bin directory of the running interpreter's venv, so validation uses exactly
+the versions the project locked. A missing tool raises ``ToolNotFoundError``: validation never
+passes silently because a checker could not run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+CACHE_DIR_ENV = "ONEXGEN_CACHE_DIR"
+
+_INSTALL_HINTS = {
+    "ruff": "uv add ruff",
+    "mypy": "uv add mypy",
+    "pytest": "uv add pytest pytest-cov",
+    "onex": "uv add omnibase-core",
+}
+
+
+class ToolNotFoundError(RuntimeError):
+    """A validation tool is not installed next to the running interpreter."""
+
+    def __init__(self, tool: str, searched: Path) -> None:
+        hint = _INSTALL_HINTS.get(tool, f"install {tool}")
+        super().__init__(
+            f"{tool} not found in {searched}: validation cannot run without it "
+            f"(install it with `{hint}` in this environment)"
+        )
+        self.tool = tool
+
+
+class ModelToolRun(BaseModel):
+    """What one tool invocation returned."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tool: str
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration_seconds: float
+    timed_out: bool = False
+
+
+def tools_bin_dir() -> Path:
+    """The bin directory of the venv that runs us (not resolved: the venv's symlink counts)."""
+    return Path(sys.executable).parent
+
+
+def locate_tool(tool: str) -> Path:
+    """Absolute path of ``tool`` in the interpreter's bin dir, or ``ToolNotFoundError``."""
+    bin_dir = tools_bin_dir()
+    candidate = bin_dir / tool
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    raise ToolNotFoundError(tool, bin_dir)
+
+
+def user_cache_dir() -> Path:
+    """Cache root: ``$ONEXGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/onexgen`` or ~/.cache/onexgen."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "onexgen"
+
+
+def mypy_cache_dir() -> Path:
+    """The one persistent mypy cache shared by every validation run (created on demand)."""
+    path = user_cache_dir() / "mypy"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def run_tool(
+    tool: str,
+    args: list[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    env: dict[str, str] | None = None,
+) -> ModelToolRun:
+    """Run ``tool args`` in its own process group; on timeout kill the whole group."""
+    executable = locate_tool(tool)
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        str(executable),
+        *args,
+        cwd=str(cwd),
+        env=full_env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
+    timed_out = False
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=timeout)
+    except TimeoutError:
+        timed_out = True
+        _kill_group(process.pid)
+        stdout, stderr = await process.communicate()
+    return ModelToolRun(
+        tool=tool,
+        args=tuple(args),
+        returncode=process.returncode if process.returncode is not None else -9,
+        stdout=stdout.decode("utf-8", errors="replace"),
+        stderr=stderr.decode("utf-8", errors="replace"),
+        duration_seconds=time.perf_counter() - started,
+        timed_out=timed_out,
+    )
+
+
+def _kill_group(pid: int) -> None:
+    """Kill the process group led by ``pid`` (the tool and anything it started)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return

@@ -1,0 +1,130 @@
+"""A fresh copy of the node for each validation attempt, with the tool configs beside it.
+
+mypy trusts a cached module whose file has the same size and whole-second mtime, so a fix that
+keeps the size within the same second would be missed. Checking a copy at a new path makes mypy
+compare content hashes instead, while the persistent cache still holds omnibase_core. The copy
+also keeps tool droppings (``__pycache__``, coverage files) out of the user's directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+IGNORED_NAMES = (
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".coverage",
+    "*.pyc",
+)
+
+RUFF_CONFIG = """\
+line-length = 100
+target-version = "py312"
+
+[lint]
+select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF", "N", "C4", "C90", "PT", "RET", "PL"]
+ignore = ["PLR0913", "PLR2004"]
+
+[lint.mccabe]
+max-complexity = 10
+"""
+
+MYPY_CONFIG = """\
+[mypy]
+strict = True
+python_version = 3.12
+plugins = pydantic.mypy
+"""
+
+PYTEST_CONFIG = """\
+[pytest]
+markers =
+    unit: unit tests of the node
+    integration: integration tests of the node
+    contract: contract tests of the node
+    performance: performance tests of the node
+    slow: slow tests
+"""
+
+COVERAGE_CONFIG = """\
+[run]
+omit =
+    */tests/*
+"""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where a node copy and the tool configs live for one validation attempt."""
+
+    root: Path
+    node_dir: Path
+
+    @property
+    def package(self) -> str:
+        """The node's package (directory) name."""
+        return self.node_dir.name
+
+    @property
+    def ruff_config(self) -> Path:
+        """ruff settings used for every node."""
+        return self.root / "ruff.toml"
+
+    @property
+    def mypy_config(self) -> Path:
+        """mypy settings (strict, pydantic plugin)."""
+        return self.root / "mypy.ini"
+
+    @property
+    def pytest_config(self) -> Path:
+        """pytest settings registering the node test markers."""
+        return self.root / "pytest.ini"
+
+    @property
+    def coverage_config(self) -> Path:
+        """coverage settings measuring the node's code, not its tests."""
+        return self.root / ".coveragerc"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where machine-readable tool reports are written."""
+        return self.root / "_reports"
+
+
+def write_tool_configs(root: Path) -> None:
+    """Write the ruff, mypy, pytest and coverage configs into ``root``."""
+    (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
+    (root / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
+    (root / "pytest.ini").write_text(PYTEST_CONFIG, encoding="utf-8")
+    (root / ".coveragerc").write_text(COVERAGE_CONFIG, encoding="utf-8")
+    (root / "_reports").mkdir(exist_ok=True)
+
+
+@contextmanager
+def node_workspace(node_dir: Path) -> Iterator[Workspace]:
+    """Copy ``node_dir`` to a fresh temporary path; remove it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="onexgen-validate-") as tmp:
+        root = Path(tmp)
+        target = root / node_dir.name
+        shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+        write_tool_configs(root)
+        yield Workspace(root=root, node_dir=target)
+
+
+@contextmanager
+def config_workspace(node_dir: Path) -> Iterator[Workspace]:
+    """Tool configs in a temporary dir, for tools that must run on ``node_dir`` in place."""
+    with tempfile.TemporaryDirectory(prefix="onexgen-tools-") as tmp:
+        root = Path(tmp)
+        write_tool_configs(root)
+        yield Workspace(root=root, node_dir=node_dir)
