@@ -256,6 +256,11 @@ class AtomicNodeWriter:
         return self._staging
 
     @property
+    def staged(self) -> bool:
+        """True while a staged copy exists and has not been committed or discarded."""
+        return self._state is _State.STAGED
+
+    @property
     def committed(self) -> bool:
         """True once the new node is in place (until a rollback)."""
         return self._state in {_State.COMMITTED, _State.FINALIZED}
@@ -348,8 +353,8 @@ class AtomicNodeWriter:
         return fresh
 
     def remove_tool_artifacts(self) -> tuple[str, ...]:
-        """Delete caches that validation or test tools left in the staged node; return them."""
-        staging = self.staging_path
+        """Delete caches that tools left in the staged (or just committed) node; return them."""
+        staging = self._live_root()
         removed: list[str] = []
         for root, dirs, names in os.walk(staging):
             for name in sorted(dirs):
@@ -367,9 +372,7 @@ class AtomicNodeWriter:
 
     def list_files(self) -> tuple[str, ...]:
         """Relative POSIX paths of the regular files in the staged or committed node, sorted."""
-        root = self._staging if self._state is _State.STAGED else self._target
-        if root is None:
-            return ()
+        root = self._live_root()
         found: list[str] = []
         for path in root.rglob("*"):
             if path.is_file() and not path.is_symlink():
@@ -510,6 +513,13 @@ class AtomicNodeWriter:
             self.discard()
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _live_root(self) -> Path:
+        if self._state is _State.STAGED and self._staging is not None:
+            return self._staging
+        if self._state in {_State.COMMITTED, _State.FINALIZED}:
+            return self._target
+        raise NodeWriteError(f"no node to look at in state {self._state.value}")
 
     def _prepare_output_dir(self) -> None:
         try:
