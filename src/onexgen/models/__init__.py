@@ -6,6 +6,7 @@ from onexgen.models.classification import (
 )
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.requirements import (
+    ModelFieldConfidence,
     ModelPerformanceRequirements,
     ModelPRDRequirements,
     ModelRateLimit,
@@ -16,6 +17,7 @@ __all__ = [
     "EnumNodeKind",
     "ModelClassificationAlternative",
     "ModelClassificationResult",
+    "ModelFieldConfidence",
     "ModelPRDRequirements",
     "ModelPerformanceRequirements",
     "ModelRateLimit",

@@ -51,6 +51,16 @@ class ModelPerformanceRequirements(BaseModel):
     window_seconds: tuple[float, ...] = ()
 
 
+class ModelFieldConfidence(BaseModel):
+    """How sure stage 1 is of each identity field: 1.0 stated, lower when inferred or derived."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    node_type: float = Field(default=1.0, ge=0.0, le=1.0)
+    node_name: float = Field(default=1.0, ge=0.0, le=1.0)
+    domain: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
 class ModelPRDRequirements(BaseModel):
     """What the user asked for, whichever way they asked (prompt, requirements file, contract)."""
 
@@ -71,6 +81,7 @@ class ModelPRDRequirements(BaseModel):
     )
     extraction_confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     explicit_fields: tuple[ExplicitField, ...] = ()
+    field_confidence: ModelFieldConfidence = Field(default_factory=ModelFieldConfidence)
     original_prompt: str = ""
 
     @field_validator("node_name", "service_name", "domain")

@@ -1,0 +1,561 @@
+"""Turns a plain-language request into typed requirements (stage 1).
+
+What the user states wins: a kind ("EFFECT node", "node type: reducer"), a name ("called X",
+"named X", "Name: X", "COMPUTE node: X") and a domain ("in the X domain", "domain: X"). Everything
+else is read from whole words and phrases (see ``vocabulary``), and the kind is inferred by the
+weighted scoring in ``classifier`` when it was not stated. Same text, same result, always.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from onexgen.models.enums import EnumCategory, EnumNodeKind
+from onexgen.models.requirements import (
+    ExplicitField,
+    ModelFieldConfidence,
+    ModelPRDRequirements,
+)
+from onexgen.parsing.classifier import KindScores, score_kinds
+from onexgen.parsing.errors import MAX_PROMPT_CHARS, PromptRefusedError
+from onexgen.parsing.names import BRANDS, split_words, to_pascal_case, to_snake_case
+from onexgen.parsing.quantities import extract_performance
+from onexgen.parsing.vocabulary import (
+    CATEGORY_CUES,
+    CRUD_PATTERN,
+    EXTERNAL_SYSTEMS,
+    FEATURES,
+    FILLER_WORDS,
+    KIND_WORDS,
+    OPERATIONS,
+    TOPIC_ONLY_WORDS,
+    word_set,
+)
+
+_KIND = r"(effect|compute|reducer|orchestrator)"
+_TYPE_COLON = re.compile(rf"\b(?:node[ _-]?)?(?:type|kind)\s*[:=]\s*{_KIND}\b", re.IGNORECASE)
+_KIND_NODE = re.compile(rf"\b{_KIND}[ \t]+node\b(?!s)", re.IGNORECASE)
+_KIND_ARTICLE = re.compile(
+    r"\b(?:an?|the|as)\s+(reducer|orchestrator|effect|compute)\b"
+    r"(?=\s*(?:$|[,.;:!?)]|that\b|which\b|for\b|to\b|called\b|named\b|node\b|with\b))",
+    re.IGNORECASE,
+)
+_KIND_SHOUTED = re.compile(r"\b(EFFECT|COMPUTE|REDUCER|ORCHESTRATOR)\b(?!\s+nodes\b)")
+_KIND_STANDALONE = re.compile(r"\b(reducer|orchestrator)\b(?!\s+nodes\b)", re.IGNORECASE)
+_NAME_SUFFIX = re.compile(r"(?<=[a-z0-9])(Effect|Compute|Reducer|Orchestrator)$")
+
+_IDENT = r"[A-Za-z][A-Za-z0-9_]*"
+_NAME_CALLED = re.compile(
+    rf"\b(?:called|named)\s+(?:[\"'`]([^\"'`\n]{{1,60}})[\"'`]|({_IDENT}))", re.IGNORECASE
+)
+_NAME_COLON = re.compile(rf"\b(?:node[ _-]?)?name\s*(?:[:=]|is)\s*[\"'`]?({_IDENT})", re.IGNORECASE)
+_NAME_AFTER_KIND = re.compile(rf"\b{_KIND}\s+node\s*(:)?\s*({_IDENT})", re.IGNORECASE)
+_CAMEL = (
+    r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+"
+    r"|[A-Z]{2,}[a-z][A-Za-z0-9]*"
+    r"|[A-Z][a-z0-9]+[A-Z]{2,}[A-Za-z0-9]*"
+)
+_NAME_BEFORE_NODE = re.compile(rf"\b({_CAMEL})\s+(?:{_KIND}\s+)?node\b", re.IGNORECASE)
+_NAME_AFTER_FOR = re.compile(rf"\bfor\s+({_CAMEL})\b")
+
+_DOMAIN_COLON = re.compile(
+    r"\bdomain\s*[:=]\s*([A-Za-z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,2})", re.IGNORECASE
+)
+_DOMAIN_PHRASE = re.compile(
+    r"(?:\b(?:in|for|within|of)\s+(?:the\s+)?|\()([A-Za-z][\w-]*)\s+domain\b", re.IGNORECASE
+)
+_NOT_NAMES = word_set(
+    """
+    node nodes that which for with the a an and to in on of from by effect compute reducer
+    orchestrator name domain type should will must is are be it this called named using via
+    create build make generate new my our your as at or into
+    """
+)
+_NOT_DOMAINS = word_set("the a an this that same its our my your one any some")
+_REQUEST_LEAD = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?"
+    r"(?:create|build|make|generate|write|implement|develop|add|design|i\s+need|i\s+want|"
+    r"we\s+need|give\s+me|help\s+me\s+(?:build|create|write))?\s*(?:me\s+)?"
+    r"(?:(?:a|an|the)\s+)?(?:new\s+)?",
+    re.IGNORECASE,
+)
+_LEADING_JOINERS = re.compile(
+    r"^(?:\s|[-:,;.()\u2013]|\b(?:node|nodes|that|which|for|to|will|should|must|and|is|who|"
+    r"one|something|system)\b)+",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Stated:
+    value: str
+    confidence: float
+    spans: tuple[tuple[int, int], ...]
+
+
+def _normalise_whitespace(prompt: str) -> str:
+    lines = [" ".join(line.split()) for line in prompt.strip().splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _stated_kind(text: str) -> _Stated | None:
+    """The kind the user wrote: the first singular mention wins; conflicts cost confidence."""
+    typed = _TYPE_COLON.search(text)
+    if typed:
+        return _Stated(KIND_WORDS[typed.group(1).lower()], 1.0, (typed.span(),))
+    mentions: list[tuple[int, str, float, tuple[int, int]]] = []
+    for match in _KIND_NODE.finditer(text):
+        mentions.append((match.start(), match.group(1).lower(), 1.0, match.span()))
+    for pattern, confidence in (
+        (_KIND_ARTICLE, 0.9),
+        (_KIND_SHOUTED, 0.9),
+        (_KIND_STANDALONE, 0.9),
+    ):
+        for match in pattern.finditer(text):
+            if not any(start <= match.start(1) < end for _, _, _, (start, end) in mentions):
+                mentions.append((match.start(1), match.group(1).lower(), confidence, match.span(1)))
+    if not mentions:
+        return None
+    mentions.sort()
+    kinds = {kind for _, kind, _, _ in mentions}
+    first_kind = mentions[0][1]
+    spans = tuple(span for _, kind, _, span in mentions if kind == first_kind)
+    best = max(conf for _, kind, conf, _ in mentions if kind == first_kind)
+    confidence = best if len(kinds) == 1 else 0.7
+    return _Stated(KIND_WORDS[first_kind], confidence, spans)
+
+
+def _acceptable_name(token: str) -> bool:
+    lowered = token.lower()
+    return lowered not in _NOT_NAMES and lowered not in KIND_WORDS and lowered not in BRANDS
+
+
+def _stated_name(text: str) -> _Stated | None:
+    """A name the user wrote: "called X", "named X", "Name: X", "KIND node: X", "XName node"."""
+    for match in _NAME_CALLED.finditer(text):
+        raw = (match.group(1) or match.group(2) or "").strip()
+        if raw and _acceptable_name(raw.split()[0]) and to_pascal_case(raw):
+            return _Stated(to_pascal_case(raw), 1.0, (match.span(),))
+    for match in _NAME_COLON.finditer(text):
+        if _acceptable_name(match.group(1)):
+            return _Stated(to_pascal_case(match.group(1)), 1.0, (match.span(),))
+    for match in _NAME_AFTER_KIND.finditer(text):
+        token, colon = match.group(3), match.group(2)
+        if not _acceptable_name(token):
+            continue
+        if colon or re.fullmatch(_CAMEL, token) or (token[0].isupper() and token[1:].islower()):
+            return _Stated(to_pascal_case(token), 1.0, (match.span(3),))
+    for match in _NAME_BEFORE_NODE.finditer(text):
+        token = match.group(1)
+        if _acceptable_name(token) and re.fullmatch(_CAMEL, token):
+            return _Stated(to_pascal_case(token), 1.0, (match.span(1),))
+    for match in _NAME_AFTER_FOR.finditer(text):
+        token = match.group(1)
+        if _acceptable_name(token):
+            return _Stated(to_pascal_case(token), 0.6, ((match.start(1), match.start(1)),))
+    return None
+
+
+def _stated_domain(text: str) -> _Stated | None:
+    """A domain the user wrote: "domain: X", "in the X domain", "(X domain)"."""
+    colon = _DOMAIN_COLON.search(text)
+    if colon:
+        words = colon.group(1).split()
+        raw = colon.group(1) if words[0][:1].isupper() and len(words) > 1 else words[0]
+        value = to_snake_case(raw)
+        if value:
+            return _Stated(value, 1.0, (colon.span(),))
+    for match in _DOMAIN_PHRASE.finditer(text):
+        token = match.group(1)
+        if token.lower() not in _NOT_DOMAINS and token.lower() not in KIND_WORDS:
+            value = to_snake_case(token)
+            if value:
+                return _Stated(value, 1.0, (match.span(),))
+    return None
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for index in range(start, end):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)
+
+
+def _find_terms(text: str) -> tuple[str, ...]:
+    """Canonical operations in order of first appearance ("CRUD" expands to four)."""
+    found: list[tuple[int, int, str]] = []
+    for index, term in enumerate(OPERATIONS):
+        match = term.pattern.search(text)
+        if match:
+            found.append((match.start(), index, term.canonical))
+    crud = CRUD_PATTERN.search(text)
+    if crud:
+        for offset, name in enumerate(("create", "read", "update", "delete")):
+            found.append((crud.start(), -4 + offset, name))
+    found.sort()
+    return tuple(dict.fromkeys(name for _, _, name in found))
+
+
+def _is_rate_period(feature: str, match: re.Match[str], text: str) -> bool:
+    if feature != "windowing" or not re.match(r"(?:per|each|every)\b", match.group(0), re.I):
+        return False
+    return bool(re.search(r"\d", text[max(0, match.start() - 25) : match.start()]))
+
+
+def _find_features(text: str) -> tuple[str, ...]:
+    found: list[tuple[int, int, str]] = []
+    for index, term in enumerate(FEATURES):
+        for match in term.pattern.finditer(text):
+            if _is_rate_period(term.canonical, match, text):
+                continue  # "5000 requests per hour" is a rate limit, not a window
+            found.append((match.start(), index, term.canonical))
+            break
+    found.sort()
+    return tuple(name for _, _, name in found)
+
+
+def _find_systems(text: str) -> tuple[str, ...]:
+    found: list[tuple[int, int, str]] = []
+    for index, system in enumerate(EXTERNAL_SYSTEMS):
+        match = system.pattern.search(text)
+        if match:
+            found.append((match.start(), index, system.name))
+    found.sort()
+    return tuple(dict.fromkeys(name for _, _, name in found))
+
+
+def score_categories(text: str, systems: tuple[str, ...]) -> dict[EnumCategory, float]:
+    """Weight of evidence per category: named systems count most, then topic words."""
+    weights: dict[EnumCategory, float] = {}
+    for cue in CATEGORY_CUES:
+        matches = cue.pattern.findall(text)
+        if matches:
+            category = EnumCategory(cue.target)
+            weights[category] = (
+                weights.get(category, 0.0) + cue.weight * min(len(matches), 3) ** 0.5
+            )
+    by_name = {system.name: system.category for system in EXTERNAL_SYSTEMS}
+    for position, name in enumerate(systems):
+        category = by_name[name]
+        if category is not EnumCategory.GENERAL:
+            bonus = 2.5 if position == 0 else 1.5
+            if name == "HTTP API" and len(systems) > 1:
+                bonus = 1.0
+            weights[category] = weights.get(category, 0.0) + bonus
+    return weights
+
+
+def _choose_category(weights: dict[EnumCategory, float], kind: EnumNodeKind | None) -> EnumCategory:
+    adjusted = dict(weights)
+    if kind is EnumNodeKind.ORCHESTRATOR:
+        adjusted[EnumCategory.WORKFLOW] = adjusted.get(EnumCategory.WORKFLOW, 0.0) + 2.0
+    if not adjusted or max(adjusted.values()) < 0.5:
+        return EnumCategory.GENERAL
+    order = list(EnumCategory)
+    return max(adjusted.items(), key=lambda item: (item[1], -order.index(item[0])))[0]
+
+
+_ROLE_NOUNS: dict[str, str] = {
+    "create": "Writer",
+    "read": "Reader",
+    "update": "Updater",
+    "delete": "Remover",
+    "list": "Lister",
+    "search": "Searcher",
+    "transform": "Transformer",
+    "parse": "Parser",
+    "validate": "Validator",
+    "calculate": "Calculator",
+    "aggregate": "Aggregator",
+    "merge": "Merger",
+    "deduplicate": "Deduplicator",
+    "predict": "Predictor",
+    "publish": "Publisher",
+    "consume": "Consumer",
+    "send": "Sender",
+    "encrypt": "Encryptor",
+    "decrypt": "Decryptor",
+    "hash": "Hasher",
+    "route": "Router",
+    "coordinate": "Coordinator",
+    "schedule": "Scheduler",
+}
+_KIND_ROLE: dict[EnumNodeKind, str] = {
+    EnumNodeKind.EFFECT: "Client",
+    EnumNodeKind.COMPUTE: "Processor",
+    EnumNodeKind.REDUCER: "Aggregator",
+    EnumNodeKind.ORCHESTRATOR: "Orchestrator",
+}
+_ROLE_ENDINGS = (
+    "workflow",
+    "pipeline",
+    "client",
+    "cache",
+    "gateway",
+    "router",
+    "scheduler",
+    "handler",
+    "manager",
+    "saga",
+    "service",
+)
+_SUBJECT_SKIP = FILLER_WORDS | word_set(
+    """
+    all any every each from into onto over under per by at as is are be been being than then
+    when where while which who whom whose what how also only more most less multiple several
+    various given configured existing incoming outgoing external internal local real time real-time
+    automatic automatically full fully support supports supporting including include includes
+    operations operation requests request including other run runs running handle handles
+    handling manage manages managing process processes processing perform performs execute
+    executes provide provides implement implements take takes return returns accept accepts
+    receive receives given
+    """
+)
+
+
+def _subject_words(purpose: str, operations: tuple[str, ...]) -> list[str]:
+    """The thing the node works on: the first content words that are not action verbs."""
+    action_words: set[str] = set()
+    for term in OPERATIONS:
+        for match in term.pattern.finditer(purpose):
+            action_words.update(match.group(0).lower().split())
+    words: list[str] = []
+    for match in _WORD.finditer(purpose):
+        word = match.group(0)
+        lowered = word.lower()
+        if lowered in _SUBJECT_SKIP or lowered in action_words or len(lowered) < 2:
+            if words:
+                break
+            continue
+        words.append(word)
+        if len(words) == 2:
+            break
+    if words:
+        words[-1] = _singular(words[-1])
+    return words
+
+
+def _singular(word: str) -> str:
+    """Naive singular for the last word of a derived name ("addresses" -> "address")."""
+    lowered = word.lower()
+    if lowered.endswith("sses"):
+        return word[:-2]
+    if lowered.endswith("ies") and len(word) > 4:
+        return word[:-3] + ("Y" if word[-3:].isupper() else "y")
+    if lowered.endswith("s") and not lowered.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _derive_name(
+    kind: EnumNodeKind,
+    systems: tuple[str, ...],
+    operations: tuple[str, ...],
+    purpose: str,
+) -> str:
+    """A meaningful, stable name from the prompt's subject: PostgreSQLWriter, PaymentWorkflow."""
+    role = _ROLE_NOUNS.get(operations[0], _KIND_ROLE[kind]) if operations else _KIND_ROLE[kind]
+    if {"create", "read", "update", "delete"} <= set(operations):
+        role = "CRUD"
+    named = [name for name in systems if name not in {"HTTP API", "Filesystem"}]
+    topic = "".join(to_pascal_case(word) for word in _subject_words(purpose, operations))
+    if named and (kind is EnumNodeKind.EFFECT or not topic):
+        # An effect node is about the system it talks to; other kinds about their subject.
+        subject = to_pascal_case(named[0].replace("/", " "))
+    elif systems and systems[0] == "HTTP API" and role in {"Client", "Reader", "Sender"}:
+        subject, role = "API", "Client"
+    else:
+        subject = topic
+    if len(split_words(subject)) > 1 and subject.lower().endswith(_ROLE_ENDINGS):
+        return to_pascal_case(subject)
+    if subject.endswith(role):
+        return subject
+    return to_pascal_case(f"{subject}{role}") if subject else f"{kind.title}{role}"
+
+
+def _description(text: str, spans: list[tuple[int, int]]) -> str:
+    """The purpose text: the prompt without the stated kind, name and domain, tidied."""
+    cleaned = _blank_spans(text, spans)
+    cleaned = re.sub(r"\b(?:an?|the)\s+(?=(?:node\b|\s*$|[,.;:]))", " ", cleaned, flags=re.I)
+    lines = [" ".join(line.split()) for line in cleaned.splitlines()]
+    cleaned = " ".join(line for line in lines if line)
+    cleaned = re.sub(r"\(\s*\)", " ", cleaned)
+    cleaned = _REQUEST_LEAD.sub("", cleaned, count=1)
+    cleaned = _LEADING_JOINERS.sub("", cleaned)
+    cleaned = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(cleaned.split()))
+    cleaned = re.sub(r"^[,.;:!?)\s-]+", "", cleaned).strip()
+    if cleaned:
+        cleaned = cleaned[0].upper() + cleaned[1:]
+    return cleaned[:4000]
+
+
+def _content_words(purpose: str) -> list[str]:
+    return [
+        word.lower()
+        for word in _WORD.findall(purpose)
+        if len(word) >= 2
+        and word.lower() not in FILLER_WORDS
+        and word.lower() not in TOPIC_ONLY_WORDS
+    ]
+
+
+def _coerce_hint(node_type_hint: EnumNodeKind | str | None) -> EnumNodeKind | None:
+    if node_type_hint is None or isinstance(node_type_hint, EnumNodeKind):
+        return node_type_hint
+    value = node_type_hint.strip().lower().removesuffix("_generic")
+    if value not in KIND_WORDS:
+        allowed = ", ".join(KIND_WORDS)
+        raise ValueError(f"unknown node type {node_type_hint!r}; use one of: {allowed}")
+    return KIND_WORDS[value]
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """Everything read from the purpose text, before names and confidences are settled."""
+
+    purpose: str
+    match_text: str
+    operations: tuple[str, ...]
+    features: tuple[str, ...]
+    systems: tuple[str, ...]
+    category_weights: dict[EnumCategory, float]
+    has_content: bool
+
+
+def _read_facts(text: str, spans: list[tuple[int, int]], stated_name: _Stated | None) -> _Facts:
+    purpose = _description(text, spans)
+    name_words = " ".join(split_words(stated_name.value)) if stated_name else ""
+    match_text = f"{purpose}\n{name_words}" if name_words else purpose
+    systems = _find_systems(match_text)
+    return _Facts(
+        purpose=purpose,
+        match_text=match_text,
+        operations=_find_terms(match_text),
+        features=_find_features(match_text),
+        systems=systems,
+        category_weights=score_categories(match_text, systems),
+        has_content=bool(_content_words(match_text)),
+    )
+
+
+def _check_prompt(prompt: str, limit: int) -> None:
+    if not prompt or not prompt.strip():
+        raise PromptRefusedError(
+            "The prompt is empty: describe what the node should do.", reason="empty"
+        )
+    if len(prompt) > limit:
+        raise PromptRefusedError(
+            f"The prompt is {len(prompt):,} characters long; the limit is {limit:,}. "
+            "Describe one node briefly, or use --requirements FILE.",
+            reason="too_long",
+        )
+
+
+def _settle_kind(
+    hint: EnumNodeKind | None,
+    stated_kind: _Stated | None,
+    stated_name: _Stated | None,
+    scores: KindScores,
+) -> tuple[EnumNodeKind, float, bool]:
+    """The kind, its confidence, and whether the user stated it (hint > text > name > scores)."""
+    if hint is not None:
+        return hint, 1.0, True
+    if stated_kind is not None:
+        return EnumNodeKind(stated_kind.value), stated_kind.confidence, True
+    if stated_name and (suffix := _NAME_SUFFIX.search(stated_name.value)):
+        return KIND_WORDS[suffix.group(1).lower()], 0.9, True
+    if scores.best is None:
+        raise PromptRefusedError(
+            "Could not tell what the node does from the prompt: name the action "
+            "(writes, calculates, aggregates, coordinates...) or pass --node-type.",
+            reason="no_purpose",
+        )
+    return scores.best, scores.inferred_confidence(), False
+
+
+class PRDAnalyzer:
+    """Reads a request and returns ``ModelPRDRequirements``; stateless and deterministic."""
+
+    max_prompt_chars: int = MAX_PROMPT_CHARS
+
+    def analyze_prompt(
+        self, prompt: str, node_type_hint: EnumNodeKind | str | None = None
+    ) -> ModelPRDRequirements:
+        """Understand ``prompt``; ``node_type_hint`` (e.g. from ``--node-type``) settles the kind.
+
+        Raises ``PromptRefusedError`` for blank or oversized prompts and for prompts that do not
+        say what the node is for; ``ValueError`` for an unknown ``node_type_hint``.
+        """
+        hint = _coerce_hint(node_type_hint)
+        _check_prompt(prompt, self.max_prompt_chars)
+        text = _normalise_whitespace(prompt)
+        stated_kind = _stated_kind(text)
+        stated_name = _stated_name(text)
+        stated_domain = _stated_domain(text)
+        spans = [
+            span
+            for stated in (stated_kind, stated_name, stated_domain)
+            if stated is not None
+            for span in stated.spans
+        ]
+        facts = _read_facts(text, spans, stated_name)
+        if not facts.has_content and stated_name is None:
+            raise PromptRefusedError(
+                "The prompt does not say what the node is for: state the action and what it "
+                "acts on (e.g. 'writes orders to PostgreSQL').",
+                reason="no_purpose",
+            )
+        scores = score_kinds(
+            facts.match_text, facts.operations, facts.features, facts.category_weights
+        )
+        kind, kind_confidence, kind_stated = _settle_kind(hint, stated_kind, stated_name, scores)
+        category = _choose_category(facts.category_weights, kind)
+
+        explicit: list[ExplicitField] = ["node_type"] if kind_stated else []
+        if stated_name is not None:
+            node_name, name_confidence = stated_name.value, stated_name.confidence
+            if stated_name.confidence >= 1.0:
+                explicit.extend(["node_name", "service_name"])
+        else:
+            node_name = _derive_name(kind, facts.systems, facts.operations, facts.purpose)
+            name_confidence = 0.5 if (facts.systems or facts.operations) else 0.3
+        if stated_domain is not None:
+            domain, domain_confidence = stated_domain.value, 1.0
+            explicit.append("domain")
+        else:
+            domain = category.value
+            domain_confidence = 0.7 if category is not EnumCategory.GENERAL else 0.3
+
+        evidence = len(facts.operations) + len(facts.features) + len(facts.systems)
+        extraction_confidence = (
+            0.45 * kind_confidence
+            + 0.2 * name_confidence
+            + 0.15 * domain_confidence
+            + (0.05 if facts.has_content else 0.0)
+            + min(0.15, 0.04 * evidence)
+        )
+        return ModelPRDRequirements(
+            node_type=kind,
+            node_name=node_name,
+            service_name=to_snake_case(node_name),
+            domain=domain,
+            category=category,
+            business_description=facts.purpose or f"{kind.title} node {node_name}",
+            operations=facts.operations,
+            features=facts.features,
+            external_systems=facts.systems,
+            dependencies=tuple(to_snake_case(name) for name in facts.systems),
+            performance_requirements=extract_performance(text),
+            extraction_confidence=round(min(1.0, extraction_confidence), 4),
+            explicit_fields=tuple(dict.fromkeys(explicit)),
+            original_prompt=prompt,
+            field_confidence=ModelFieldConfidence(
+                node_type=round(kind_confidence, 4),
+                node_name=round(name_confidence, 4),
+                domain=round(domain_confidence, 4),
+            ),
+        )
