@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from onexgen.models.testing import ModelTestResults
+
 
 class EnumValidationLevel(StrEnum):
     """How much checking to do; each level includes everything of the one before."""
@@ -109,6 +111,9 @@ class ModelValidationResult(BaseModel):
     issues: tuple[ModelValidationIssue, ...] = ()
     tools_run: tuple[str, ...] = ()
     duration_seconds: float = Field(default=0.0, ge=0.0)
+    test_results: ModelTestResults | None = Field(
+        default=None, description="The pytest run made at the strict level, if any."
+    )
 
     @property
     def blocking_issues(self) -> tuple[ModelValidationIssue, ...]:

@@ -1,0 +1,112 @@
+"""QualityValidator (stage 6): run the checkers for a level and compose the weighted score.
+
+Levels: ``none`` (skip); ``basic`` (AST: syntax, naming, base class, process signature, contract
+consistency, annotations, docstrings, test files); ``standard`` (+ ruff check/format, mypy
+--strict); ``strict`` (+ pytest with coverage, + ``onex validate --strict``). The tools of a level
+run concurrently on a fresh copy of the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from onexgen.models.validation import EnumValidationLevel, ModelValidationResult
+from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
+from onexgen.validation.documentation import check_documentation
+from onexgen.validation.layout import load_layout
+from onexgen.validation.levels import DEFAULT_LEVEL, DEFAULT_THRESHOLD
+from onexgen.validation.onex_compliance import check_onex_compliance, run_onex_validate
+from onexgen.validation.scoring import ComponentOutcome, compose_result
+from onexgen.validation.tests_check import check_test_files, run_tests
+from onexgen.validation.type_safety import check_annotations, run_mypy
+from onexgen.validation.workspace import node_workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    from typing import Any
+
+    from onexgen.models.testing import ModelTestResults
+
+DEFAULT_TEST_TIMEOUT_SECONDS = 120.0
+
+
+class NodeDirectoryError(ValueError):
+    """The path given for validation is not a node directory."""
+
+
+class QualityValidator:
+    """Validates node directories; ``passed`` needs score >= threshold and no blocking issue."""
+
+    def __init__(
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        test_timeout_seconds: float = DEFAULT_TEST_TIMEOUT_SECONDS,
+    ) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        self.threshold = threshold
+        self.test_timeout_seconds = test_timeout_seconds
+
+    def validate_sync(
+        self, node_dir: Path, level: EnumValidationLevel | str = DEFAULT_LEVEL
+    ) -> ModelValidationResult:
+        """Blocking form of :meth:`validate`."""
+        return asyncio.run(self.validate(node_dir, level))
+
+    async def validate(
+        self, node_dir: Path, level: EnumValidationLevel | str = DEFAULT_LEVEL
+    ) -> ModelValidationResult:
+        """Validate ``node_dir`` at ``level``; raises ToolNotFoundError if a tool is missing."""
+        level = EnumValidationLevel(level)
+        node_dir = Path(node_dir).resolve()
+        if not node_dir.is_dir():
+            raise NodeDirectoryError(f"{node_dir} is not a directory; pass a node package folder")
+        started = time.perf_counter()
+        if level is EnumValidationLevel.NONE:
+            return ModelValidationResult(
+                node_dir=str(node_dir),
+                level=level,
+                passed=True,
+                quality_score=0.0,
+                threshold=self.threshold,
+            )
+        layout = load_layout(node_dir)
+        onex = check_onex_compliance(layout)
+        types = check_annotations(layout)
+        quality = check_complexity(layout)
+        docs = check_documentation(layout)
+        tests = check_test_files(layout)
+        test_results: ModelTestResults | None = None
+        if level.includes(EnumValidationLevel.STANDARD):
+            quality = ComponentOutcome(quality.component, checked=False)
+            with node_workspace(node_dir) as workspace:
+                jobs: list[Coroutine[Any, Any, object]] = [
+                    run_mypy(workspace, types),
+                    run_ruff_check(workspace, quality),
+                    run_ruff_format(workspace, quality),
+                ]
+                if level.includes(EnumValidationLevel.STRICT):
+                    jobs.append(run_tests(workspace, tests, self.test_timeout_seconds))
+                    jobs.append(run_onex_validate(workspace, onex))
+                outputs = await asyncio.gather(*jobs)
+            if level.includes(EnumValidationLevel.STRICT):
+                test_results = outputs[3]  # type: ignore[assignment]
+        _drop_duplicate_syntax_reports(types)
+        result = compose_result(
+            str(node_dir),
+            level,
+            self.threshold,
+            [onex, types, quality, docs, tests],
+            time.perf_counter() - started,
+        )
+        if test_results is not None:
+            result = result.model_copy(update={"test_results": test_results})
+        return result
+
+
+def _drop_duplicate_syntax_reports(types: ComponentOutcome) -> None:
+    """mypy repeats syntax errors that ONEX001 already reports as critical."""
+    types.issues = [issue for issue in types.issues if issue.code != "mypy:syntax"]

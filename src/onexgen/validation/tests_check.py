@@ -1,0 +1,119 @@
+"""Tests (10%): test files for the node's kind present (``basic``), and at ``strict`` the tests
+pass under pytest with handler line coverage measured by pytest-cov.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from onexgen.models.validation import EnumIssueSeverity, EnumValidationComponent
+from onexgen.testing.failure_analyzer import FailureAnalyzer
+from onexgen.testing.test_executor import TestExecutor
+from onexgen.validation.scoring import ComponentOutcome
+
+if TYPE_CHECKING:
+    from onexgen.models.testing import ModelTestResults
+    from onexgen.validation.layout import NodeLayout
+    from onexgen.validation.workspace import Workspace
+
+REQUIRED_TEST_DIRS = ("unit", "contract", "integration", "performance")
+MIN_HANDLER_COVERAGE = 80.0
+PRESENCE_WEIGHT = 0.2
+PASS_WEIGHT = 0.6
+COVERAGE_WEIGHT = 0.2
+
+
+def check_test_files(layout: NodeLayout) -> ComponentOutcome:
+    """Whether tests/<type>/test_*.py exist for every test type and a conftest.py is present."""
+    outcome = ComponentOutcome(EnumValidationComponent.TESTS, checked=False)
+    rels = {parsed.rel for parsed in layout.test_files}
+    present = 0
+    for kind in REQUIRED_TEST_DIRS:
+        prefix = f"tests/{kind}/"
+        if any(
+            rel.startswith(prefix) and rel.rsplit("/", 1)[-1].startswith("test_") for rel in rels
+        ):
+            present += 1
+            continue
+        outcome.add(
+            EnumIssueSeverity.WARNING,
+            "TEST001",
+            f"no {kind} tests (tests/{kind}/test_*.py)",
+            f"Add tests/{kind}/test_<name>.py with tests marked @pytest.mark.{kind}.",
+            file=f"tests/{kind}",
+        )
+    if "tests/conftest.py" not in rels:
+        outcome.add(
+            EnumIssueSeverity.WARNING,
+            "TEST002",
+            "tests/conftest.py is missing",
+            "Add tests/conftest.py with the node fixtures and marker registration.",
+            file="tests/conftest.py",
+        )
+    ratio = present / len(REQUIRED_TEST_DIRS)
+    outcome.base_score = ratio
+    outcome.details.append(f"test types present {present}/{len(REQUIRED_TEST_DIRS)}")
+    return outcome
+
+
+async def run_tests(
+    workspace: Workspace, outcome: ComponentOutcome, timeout_seconds: float
+) -> ModelTestResults:
+    """Run the node copy's tests with coverage; failures and low handler coverage are issues."""
+    results = await TestExecutor(timeout_seconds).run(workspace.node_dir)
+    outcome.tools.append("pytest --cov")
+    outcome.checked = True
+    presence = outcome.base_score
+    analyzer = FailureAnalyzer()
+    for failed in results.failed_tests:
+        category = analyzer.categorize(failed)
+        cause = analyzer.analyze(
+            results.model_copy(update={"failed_tests": (failed,), "failed": 1})
+        ).root_causes
+        fix = cause[0].recommended_fix if cause else "Make the test pass."
+        outcome.add(
+            EnumIssueSeverity.ERROR,
+            f"TEST:{category.value}",
+            f"test {failed.name} failed: {failed.error}",
+            fix,
+            file=failed.file,
+            line=failed.line,
+        )
+    if results.total == 0 and not results.failed_tests:
+        outcome.add(
+            EnumIssueSeverity.ERROR,
+            "TEST003",
+            f"pytest ran no tests (exit {results.exit_code})",
+            "Add tests under tests/ whose names start with test_ and make them importable.",
+            file="tests",
+        )
+    ran = results.total - results.skipped
+    pass_rate = results.passed / ran if ran > 0 else 0.0
+    handler_cov = _handler_coverage(results)
+    if handler_cov is not None and handler_cov < MIN_HANDLER_COVERAGE:
+        outcome.add(
+            EnumIssueSeverity.WARNING,
+            "TEST004",
+            f"handler line coverage is {handler_cov:.0f}% (< {MIN_HANDLER_COVERAGE:.0f}%)",
+            "Add unit tests that call every handler method, including its error paths.",
+            file="handlers",
+        )
+    coverage_part = (handler_cov or 0.0) / 100.0
+    outcome.base_score = (
+        PRESENCE_WEIGHT * presence + PASS_WEIGHT * pass_rate + COVERAGE_WEIGHT * coverage_part
+    )
+    outcome.details.append(
+        f"pytest: {results.passed} passed, {results.failed} failed, {results.skipped} skipped"
+    )
+    if handler_cov is not None:
+        outcome.details.append(f"handler line coverage {handler_cov:.0f}%")
+    return results
+
+
+def _handler_coverage(results: ModelTestResults) -> float | None:
+    values = [
+        percent
+        for rel, percent in sorted(results.coverage_by_file.items())
+        if rel.startswith("handlers/") and not rel.endswith("__init__.py")
+    ]
+    return sum(values) / len(values) if values else None
