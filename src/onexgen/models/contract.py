@@ -69,7 +69,6 @@ class ModelCircuitBreakerConfig(BaseModel):
 
     failure_threshold: int = Field(ge=1)
     recovery_timeout_seconds: float = Field(gt=0)
-    half_open_max_calls: int = Field(default=1, ge=1)
 
 
 class ModelConnectionPoolConfig(BaseModel):

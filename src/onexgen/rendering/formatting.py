@@ -1,0 +1,77 @@
+"""Final ``ruff format`` pass over the rendered Python files (one subprocess per node).
+
+Templates already emit near-formatted code; the pass settles line wrapping that depends on
+name lengths. ``config`` is the ruff settings file of the project the node lands in (its
+``pyproject.toml`` or ``ruff.toml``), so ``ruff format --check`` agrees there too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onexgen.models.rendered import ModelRenderedFile
+
+__all__ = ["RuffFormatError", "find_ruff_config", "format_with_ruff", "ruff_executable"]
+
+
+class RuffFormatError(RuntimeError):
+    """ruff could not format the rendered files (a template produced invalid Python)."""
+
+
+def ruff_executable() -> str:
+    """The ruff binary installed next to this interpreter (the project depends on ruff)."""
+    scripts = Path(sysconfig.get_path("scripts"))
+    candidate = scripts / ("ruff.exe" if sys.platform == "win32" else "ruff")
+    if candidate.exists():
+        return str(candidate)
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    return str(find_ruff_bin())
+
+
+def find_ruff_config(start: Path) -> Path | None:
+    """Nearest ruff settings file (ruff.toml, .ruff.toml, pyproject.toml) at or above ``start``."""
+    for folder in [start, *start.parents]:
+        for name in ("ruff.toml", ".ruff.toml"):
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.ruff" in pyproject.read_text(encoding="utf-8"):
+            return pyproject
+    return None
+
+
+def format_with_ruff(
+    files: tuple[ModelRenderedFile, ...], *, config: Path | None = None
+) -> tuple[ModelRenderedFile, ...]:
+    """``files`` with every ``.py`` file passed through ``ruff format`` (others unchanged)."""
+    python = [f for f in files if f.path.endswith(".py")]
+    if not python:
+        return files
+    with tempfile.TemporaryDirectory(prefix="onexgen-fmt-") as tmp:
+        root = Path(tmp)
+        for item in python:
+            target = root / item.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(item.content, encoding="utf-8")
+        settings = ["--config", str(config)] if config is not None else ["--isolated"]
+        proc = subprocess.run(
+            [ruff_executable(), "format", "--no-cache", "--quiet", *settings, "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuffFormatError(proc.stderr.strip() or proc.stdout.strip())
+        formatted = {item.path: (root / item.path).read_text(encoding="utf-8") for item in python}
+    return tuple(
+        f.model_copy(update={"content": formatted[f.path]}) if f.path in formatted else f
+        for f in files
+    )

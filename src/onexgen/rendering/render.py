@@ -1,0 +1,214 @@
+"""Stage 4: render a node package from the contract with the packaged (or overridden) templates."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from onexgen.contracts.naming import (
+    ModelNodeNames,
+    names_from_contract,
+    operation_member,
+    operation_method,
+)
+from onexgen.models.enums import EnumCategory, EnumNodeKind
+from onexgen.models.rendered import ModelRenderedFile, ModelRenderedNode
+from onexgen.rendering.escaping import UserText
+from onexgen.rendering.formatting import format_with_ruff
+from onexgen.rendering.template_manager import TemplateManager
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from onexgen.models.classification import ModelClassificationResult
+    from onexgen.models.contract import ModelNodeContract
+    from onexgen.models.intelligence import ModelIntelligence
+    from onexgen.models.requirements import ModelPRDRequirements
+
+__all__ = ["build_context", "render_files", "render_node"]
+
+MAX_ITEMS = {EnumNodeKind.REDUCER: 10_000}
+DEFAULT_MAX_ITEMS = 100
+DEFAULT_STEPS = ("prepare", "execute", "finalize")
+
+_EFFECT_TYPES = {
+    EnumCategory.DATABASE: ("DATABASE_OPERATION", "use a pooled connection; parameterised queries"),
+    EnumCategory.API: ("API_CALL", "honour the rate limit; retry idempotent calls only"),
+    EnumCategory.STORAGE: ("FILE_OPERATION", "write atomically: temporary object, then rename"),
+    EnumCategory.MESSAGING: ("EVENT_EMISSION", "publish with at-least-once delivery"),
+    EnumCategory.MONITORING: ("METRICS_COLLECTION", "never block on the metrics backend"),
+    EnumCategory.CACHE: ("API_CALL", "set a TTL on every entry"),
+}
+
+
+def _operations(contract: ModelNodeContract) -> list[dict[str, str]]:
+    return [
+        {
+            "name": op.name,
+            "member": operation_member(op.name),
+            "method": operation_method(op.name),
+            "summary": f"{op.name.replace('_', ' ').capitalize()} operation.",
+        }
+        for op in contract.operations
+    ]
+
+
+def _resilience_imports(contract: ModelNodeContract) -> list[str]:
+    cfg = contract.configuration
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        return []
+    wanted = [
+        ("CircuitBreaker", cfg.circuit_breaker),
+        ("RetryPolicy", cfg.retry),
+        ("TTLCache", cfg.cache),
+        ("TokenBucket", cfg.rate_limit),
+    ]
+    return [name for name, section in wanted if section is not None]
+
+
+def build_context(
+    requirements: ModelPRDRequirements,
+    intelligence: ModelIntelligence,
+    contract: ModelNodeContract,
+) -> dict[str, Any]:
+    """Template variables: trusted names as ``str``, user text as ``UserText``."""
+    names = names_from_contract(contract)
+    kind = contract.node_kind
+    operations = _operations(contract)
+    effect_type, effect_hint = _EFFECT_TYPES.get(
+        contract.category, ("API_CALL", "bound the call with the contract's timeout")
+    )
+    external = ", ".join(requirements.external_systems) or "the external system"
+    transient = (
+        "ConnectionError, TimeoutError" if kind is not EnumNodeKind.COMPUTE else "TimeoutError,"
+    )
+    return {
+        "n": names,
+        "kind": kind.value,
+        "Kind": kind.value.capitalize(),
+        "contract": contract,
+        "cfg": contract.configuration,
+        "perf": contract.performance,
+        "topics": contract.event_topics,
+        "operations": operations,
+        "default_operation": operations[0],
+        "features": list(contract.features),
+        "description": UserText(contract.description),
+        "prompt": UserText(requirements.original_prompt),
+        "external_systems": [UserText(s) for s in requirements.external_systems],
+        "external_target": "the external system"
+        if not requirements.external_systems
+        else "the configured system",
+        "dependencies": list(requirements.dependencies),
+        "intelligence": intelligence,
+        "effect_type": effect_type,
+        "effect_hint": effect_hint,
+        "transient_errors": transient,
+        "resilience_imports": _resilience_imports(contract),
+        "max_items": MAX_ITEMS.get(kind, DEFAULT_MAX_ITEMS),
+        "default_steps": DEFAULT_STEPS,
+        "external": UserText(external),
+    }
+
+
+def _file_plan(names: ModelNodeNames, contract: ModelNodeContract) -> list[tuple[str, str]]:
+    """(package-relative path, template name without kind prefix) for every templated file."""
+    s = names.service
+    plan = [
+        ("__init__.py", "package_init.py.j2"),
+        ("node.py", "node.py.j2"),
+        ("handlers/__init__.py", "handlers_init.py.j2"),
+        (f"handlers/{names.handler_module}.py", "handler.py.j2"),
+        ("models/__init__.py", "models_init.py.j2"),
+        (f"models/{names.input_module}.py", "model_input.py.j2"),
+        (f"models/{names.output_module}.py", "model_output.py.j2"),
+        (f"models/{names.config_module}.py", "model_config.py.j2"),
+        ("enums/__init__.py", "enums_init.py.j2"),
+        (f"enums/{names.enum_module}.py", "enum_operation.py.j2"),
+        ("tests/__init__.py", "tests_init.py.j2"),
+        ("tests/conftest.py", "conftest.py.j2"),
+        (f"tests/test_{s}_handler.py", "test_handler.py.j2"),
+        (f"tests/test_{s}_node.py", "test_node.py.j2"),
+        (f"tests/test_{s}_contract.py", "test_contract.py.j2"),
+        (f"tests/test_{s}_performance.py", "test_performance.py.j2"),
+        ("README.md", "README.md.j2"),
+    ]
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        plan.append((f"models/{names.aggregate_module}.py", "model_aggregate.py.j2"))
+        if contract.configuration.windowing is not None:
+            plan.append((f"models/{names.window_module}.py", "model_window_aggregate.py.j2"))
+    if _resilience_imports(contract):
+        plan.append(("handlers/resilience.py", "resilience.py.j2"))
+    return plan
+
+
+def render_files(
+    plan: list[tuple[str, str]],
+    context: dict[str, Any],
+    kind: str,
+    manager: TemplateManager,
+) -> tuple[list[ModelRenderedFile], dict[str, str]]:
+    """Render each planned file with the kind's template, falling back to the shared one."""
+    files: list[ModelRenderedFile] = []
+    versions: dict[str, str] = {}
+    for path, base in plan:
+        name = manager.resolve(kind, base)
+        files.append(ModelRenderedFile(path=path, content=manager.get(name).render(context)))
+        versions[name] = manager.version(name)
+    return files, versions
+
+
+def render_node(
+    requirements: ModelPRDRequirements,
+    classification: ModelClassificationResult,
+    intelligence: ModelIntelligence,
+    contract: ModelNodeContract,
+    *,
+    templates_dir: Path | None = None,
+    template_manager: TemplateManager | None = None,
+    ruff_format: bool = True,
+    ruff_config: Path | None = None,
+) -> ModelRenderedNode:
+    """All files of the node package except event models (stage 5 adds those)."""
+    del classification  # the contract already carries the classified kind
+    manager = template_manager or TemplateManager(templates_dir)
+    names = names_from_contract(contract)
+    context = build_context(requirements, intelligence, contract)
+    context["model_exports"], context["model_export_names"] = _model_exports(names, contract)
+    context["package_exports"] = sorted(
+        [
+            names.config_class,
+            names.handler_class,
+            names.input_class,
+            names.output_class,
+            names.node_class,
+        ]
+    )
+    files, versions = render_files(
+        _file_plan(names, contract), context, contract.node_kind.value, manager
+    )
+    files.append(ModelRenderedFile(path="contract.yaml", content=contract.to_yaml()))
+    formatted = format_with_ruff(tuple(files), config=ruff_config) if ruff_format else tuple(files)
+    return ModelRenderedNode(
+        package_name=names.package,
+        files=formatted,
+        contract=contract,
+        template_versions=dict(sorted(versions.items())),
+    )
+
+
+def _model_exports(
+    names: ModelNodeNames, contract: ModelNodeContract
+) -> tuple[list[dict[str, str]], list[str]]:
+    entries = [
+        (names.config_module, names.config_class),
+        (names.input_module, names.input_class),
+        (names.output_module, names.output_class),
+    ]
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        entries.append((names.aggregate_module, names.aggregate_class))
+        if contract.configuration.windowing is not None:
+            entries.append((names.window_module, names.window_class))
+    entries.sort()
+    exports = [{"module": module, "cls": cls} for module, cls in entries]
+    flat = sorted(cls for _, cls in entries)
+    return exports, flat
