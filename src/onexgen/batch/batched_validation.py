@@ -28,16 +28,40 @@ from onexgen.models.testing import ModelFailedTest, ModelTestResults
 from onexgen.models.validation import (
     EnumIssueSeverity,
     EnumValidationComponent,
+    EnumValidationLevel,
     ModelValidationIssue,
+    ModelValidationResult,
 )
+from onexgen.testing.failure_analyzer import FailureAnalyzer
+from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
+from onexgen.validation.documentation import check_documentation
+from onexgen.validation.layout import load_layout
+from onexgen.validation.levels import DEFAULT_THRESHOLD
+from onexgen.validation.onex_compliance import _onex_fix as onex_fix
+from onexgen.validation.onex_compliance import _parse_onex_output as parse_onex_output
+from onexgen.validation.onex_compliance import check_onex_compliance
+from onexgen.validation.scoring import ComponentOutcome, compose_result
+from onexgen.validation.tests_check import (
+    COVERAGE_WEIGHT,
+    MIN_HANDLER_COVERAGE,
+    PASS_WEIGHT,
+    PRESENCE_WEIGHT,
+    check_test_files,
+)
+from onexgen.validation.tests_check import _handler_coverage as handler_coverage
 from onexgen.validation.tools import locate_tool, mypy_cache_dir
-from onexgen.validation.workspace import IGNORED_NAMES, write_tool_configs
+from onexgen.validation.type_safety import _FIXES as MYPY_FIXES
+from onexgen.validation.type_safety import check_annotations
+from onexgen.validation.workspace import IGNORED_NAMES, Workspace, write_tool_configs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from onexgen.validation.layout import NodeLayout
+
 DEFAULT_TIMEOUT_SECONDS = 600.0
 _CONFTEST_ERROR = re.compile(r"ImportError while loading conftest '([^']+)'")
+_ONEX_SECTION = re.compile(r"^Validating (\S+?)\.\.\.\s*$")
 
 
 class ModelToolRun(BaseModel):
@@ -62,6 +86,9 @@ class ModelNodeBatchValidation(BaseModel):
     type_checked: bool = False
     type_issues: tuple[ModelValidationIssue, ...] = ()
     tests: ModelTestResults | None = None
+    validation: ModelValidationResult | None = Field(
+        default=None, description="The node's full result at the requested level, if one was."
+    )
 
     @property
     def type_errors(self) -> int:
@@ -171,13 +198,9 @@ def _tool_env(cache_root: Path) -> dict[str, str]:
 
 
 def _mypy_fix(code: str, hint: str | None) -> str:
-    if hint:
-        return hint.strip()
-    if code == "import-not-found":
-        return "import only modules that exist in omnibase_core or in the node itself"
-    if code == "override":
-        return "keep the exact signature of the omnibase_core base method"
-    return f"fix the code so that mypy --strict accepts it (error code {code})"
+    """The same fix text single-node validation gives (type_safety's table plus mypy's hint)."""
+    fix = MYPY_FIXES.get(code, "Fix the type so that mypy --strict accepts it.")
+    return f"{fix} ({hint})" if hint else fix
 
 
 async def _run_mypy(
@@ -317,13 +340,16 @@ def _parse_junit(
         )
 
 
-def _coverage_by_node(report: Path, attributor: _Attributor) -> dict[Path, float]:
-    """Statement coverage of each node's own code (its tests excluded)."""
+def _coverage_by_node(
+    report: Path, attributor: _Attributor
+) -> dict[Path, tuple[float, dict[str, float]]]:
+    """Statement coverage of each node's own code (tests excluded), in total and per file."""
     try:
         data = json.loads(report.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return {}
     totals: dict[Path, tuple[int, int]] = {}
+    by_file: dict[Path, dict[str, float]] = {}
     for file, info in sorted(data.get("files", {}).items()):
         where = attributor.node_of(file)
         if where is None or where[1].startswith("tests/"):
@@ -334,7 +360,13 @@ def _coverage_by_node(report: Path, attributor: _Attributor) -> dict[Path, float
             covered + int(summary.get("covered_lines", 0)),
             statements + int(summary.get("num_statements", 0)),
         )
-    return {node: 100.0 * c / s if s else 100.0 for node, (c, s) in totals.items()}
+        by_file.setdefault(where[0], {})[where[1]] = round(
+            float(summary.get("percent_covered", 0.0)), 2
+        )
+    return {
+        node: (100.0 * c / s if s else 100.0, by_file.get(node, {}))
+        for node, (c, s) in totals.items()
+    }
 
 
 async def _run_pytest(
@@ -373,6 +405,10 @@ async def _run_pytest(
             str(attributor.root / "pytest.ini"),
             "--rootdir",
             str(attributor.root),
+            "--confcutdir",
+            str(attributor.root),
+            "-o",
+            f"faulthandler_timeout={max(1, int(timeout / 2))}",
             "-p",
             "no:cacheprovider",
             "-o",
@@ -391,7 +427,8 @@ async def _run_pytest(
             _parse_junit(junit.read_text(encoding="utf-8"), attributor, per_node, unattributed)
             cover = _coverage_by_node(cov_json, attributor) if coverage else {}
             for node in remaining:
-                results[node] = _to_results(node, per_node[node], cover.get(node), timeout)
+                percent, files = cover.get(node, (None, {}))
+                results[node] = _to_results(node, per_node[node], percent, files, timeout)
             break
         broken = _conftest_breakers(proc.stdout + proc.stderr, attributor, remaining)
         if timed_out or not broken:
@@ -430,7 +467,11 @@ def _conftest_breakers(
 
 
 def _to_results(
-    node: Path, tests: _NodeTests, coverage: float | None, timeout: float
+    node: Path,
+    tests: _NodeTests,
+    coverage: float | None,
+    coverage_by_file: dict[str, float],
+    timeout: float,
 ) -> ModelTestResults:
     total = tests.passed + tests.failed + tests.skipped
     code = 1 if tests.failed else (5 if total == 0 else 0)
@@ -443,6 +484,7 @@ def _to_results(
         total=total,
         duration=round(tests.duration, 6),
         coverage_percent=None if coverage is None else round(min(100.0, coverage), 2),
+        coverage_by_file=coverage_by_file,
         failed_tests=tuple(tests.failures),
         exit_code=code,
         timeout_seconds=timeout,
@@ -465,23 +507,144 @@ def _failed_run(
     )
 
 
+class _Workspace:
+    """Every node copied side by side into one temporary root, with the validator's configs."""
+
+    def __init__(self, root: Path, originals: Sequence[Path]) -> None:
+        self.root = root
+        self.work = root / "_reports"
+        self.copies: dict[Path, Path] = {}
+        for original in originals:
+            copy = root / original.name
+            shutil.copytree(original, copy, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+            self.copies[copy] = original
+        write_tool_configs(root)
+        self.work.mkdir(exist_ok=True)
+        self.attributor = _Attributor(sorted(self.copies), root)
+
+    def node_workspace(self, copy: Path) -> Workspace:
+        """D's per-node :class:`Workspace` view of one copy (shares root and configs)."""
+        return Workspace(root=self.root, node_dir=copy)
+
+
+async def _run_onex_validate(
+    space: _Workspace,
+    outcomes: dict[Path, ComponentOutcome],
+    timeout: float,
+    env: Mapping[str, str],
+) -> ModelToolRun:
+    """One ``onex validate --strict`` over every node; its output is split per node section."""
+    argv = (
+        str(locate_tool("onex")),
+        "--verbose",
+        "validate",
+        "--strict",
+        *(copy.name for copy in sorted(space.copies)),
+    )
+    proc = await _run(argv, cwd=space.root, env=env, timeout=timeout)
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in proc.stdout.splitlines():
+        header = _ONEX_SECTION.match(raw)
+        if header is not None:
+            current = sections.setdefault(header.group(1), [])
+            continue
+        if current is not None:
+            current.append(raw)
+    for copy, outcome in sorted(outcomes.items()):
+        outcome.tools.append("onex validate --strict")
+        lines = sections.get(copy.name)
+        if proc.timed_out:
+            outcome.add(
+                EnumIssueSeverity.ERROR,
+                "ONEX040",
+                f"onex validate --strict did not finish within {timeout:g} s",
+                "Run `onex --verbose validate --strict <node_dir>` by hand to see where it stalls.",
+            )
+            continue
+        if lines is None:
+            if proc.exit_code != 0:
+                tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
+                outcome.add(
+                    EnumIssueSeverity.ERROR,
+                    "ONEX040",
+                    "onex validate --strict failed: "
+                    + (" | ".join(tail) or f"exit {proc.exit_code}"),
+                    "Run `onex --verbose validate --strict <node_dir>` and fix what it reports.",
+                )
+            continue
+        text = "\n".join(lines)
+        reported = parse_onex_output(text, f"{copy.name}/")
+        for file, line, message in reported:
+            outcome.add(
+                EnumIssueSeverity.ERROR,
+                "ONEX041",
+                f"onex validate --strict: {message}",
+                onex_fix(message, file),
+                file=file,
+                line=line,
+            )
+        if not reported and "[FAIL]" in text:
+            failing = [ln.strip() for ln in lines if ln.strip().startswith(("- ", "[FAIL]"))]
+            outcome.add(
+                EnumIssueSeverity.ERROR,
+                "ONEX040",
+                "onex validate --strict failed: " + " | ".join(failing[-3:]),
+                "Run `onex --verbose validate --strict <node_dir>` and fix what it reports.",
+            )
+    return ModelToolRun(
+        tool="onex validate",
+        command=argv,
+        exit_code=proc.exit_code,
+        duration_seconds=proc.duration_seconds,
+        timed_out=proc.timed_out,
+        node_count=len(outcomes),
+    )
+
+
+def _apply_mypy(outcome: ComponentOutcome, issues: list[ModelValidationIssue]) -> None:
+    """Fold this node's share of the batched mypy run into its type-safety outcome."""
+    outcome.tools.append("mypy --strict")
+    outcome.checked = True
+    errors = [issue for issue in issues if issue.severity is EnumIssueSeverity.ERROR]
+    outcome.issues.extend(issue for issue in errors if issue.code != "mypy:syntax")
+    outcome.details.append(f"mypy --strict: {len(errors)} error(s)")
+
+
+def per_node_level(level: EnumValidationLevel) -> EnumValidationLevel:
+    """The level the pipeline checks each node at before writing it in a batch.
+
+    Only the in-process AST checks (``basic``): every tool run (ruff, mypy, pytest, onex) is left
+    to :func:`validate_batch`, which runs the expensive ones once for the whole batch.
+    """
+    return min(level, EnumValidationLevel.BASIC, key=lambda lv: lv.rank)
+
+
 async def validate_batch(
     node_dirs: Sequence[Path],
     *,
+    level: EnumValidationLevel | None = None,
     type_check: bool = True,
     run_tests: bool = True,
     coverage: bool = True,
     mypy_cache: Path | None = None,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_concurrency: int = 2,
 ) -> ModelBatchValidationResult:
-    """Type-check and test all ``node_dirs`` with one run of each tool; results per node.
+    """Validate all ``node_dirs`` with one run of each expensive tool; results per node.
 
-    The nodes are copied side by side into one temporary workspace with the validator's tool
-    configs (the same ones single-node validation uses), so tool droppings never reach the output
-    directory and mypy sees fresh paths. The mypy cache is the persistent one shared by every
-    validation run unless ``mypy_cache`` says otherwise.
+    Without ``level`` only the batched tools run (mypy when ``type_check``, pytest when
+    ``run_tests``). With ``level`` every node also gets the full :class:`ModelValidationResult`
+    that ``QualityValidator`` would give it at that level: the same checkers and scoring, with
+    mypy (``standard``), pytest and ``onex validate`` (``strict``) run once for the whole batch
+    and ruff per node. The nodes are copied side by side into one temporary workspace with the
+    validator's tool configs, so tool droppings never reach the output directory.
     """
     started = time.perf_counter()
+    if level is not None:
+        type_check = level.includes(EnumValidationLevel.STANDARD)
+        run_tests = level.includes(EnumValidationLevel.STRICT)
     originals = sorted({Path(os.path.abspath(p)) for p in node_dirs})
     if not originals:
         return ModelBatchValidationResult(nodes=())
@@ -489,55 +652,84 @@ async def validate_batch(
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise ValueError(f"two nodes of the batch share the directory name '{clashes[0]}'")
-    issues: dict[Path, list[ModelValidationIssue]] = {}
     tests: dict[Path, ModelTestResults] = {}
     unattributed: list[str] = []
     runs: list[ModelToolRun] = []
+    validations: dict[Path, ModelValidationResult] = {}
     with tempfile.TemporaryDirectory(prefix="onexgen-batch-validation-") as tmp:
-        root = Path(tmp)
-        work = root / "_reports"
-        copies: dict[Path, Path] = {}
-        for original in originals:
-            copy = root / original.name
-            shutil.copytree(original, copy, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
-            copies[copy] = original
-        write_tool_configs(root)
-        work.mkdir(exist_ok=True)
-        attributor = _Attributor(sorted(copies), root)
-        issues = {copy: [] for copy in copies}
-        env = _tool_env(work)
+        space = _Workspace(Path(tmp), originals)
+        attributor = space.attributor
+        issues: dict[Path, list[ModelValidationIssue]] = {copy: [] for copy in space.copies}
+        env = _tool_env(space.work)
         cache = mypy_cache if mypy_cache is not None else mypy_cache_dir()
+        checks = (
+            {copy: _NodeChecks(load_layout(copy)) for copy in sorted(space.copies)}
+            if level is not None and level is not EnumValidationLevel.NONE
+            else {}
+        )
         async with asyncio.TaskGroup() as group:
-            mypy_task = (
-                group.create_task(
-                    _run_mypy(
-                        attributor,
-                        cache_dir=cache,
-                        env=env,
-                        timeout=timeout_seconds,
-                        found=issues,
-                        unattributed=unattributed,
+            tasks = []
+            if type_check:
+                tasks.append(
+                    group.create_task(
+                        _run_mypy(
+                            attributor,
+                            cache_dir=cache,
+                            env=env,
+                            timeout=timeout_seconds,
+                            found=issues,
+                            unattributed=unattributed,
+                        )
                     )
                 )
-                if type_check
-                else None
-            )
-            pytest_task = (
-                group.create_task(
-                    _run_pytest(
-                        attributor,
-                        work=work,
-                        env=env,
-                        timeout=timeout_seconds,
-                        coverage=coverage,
-                        results=tests,
-                        unattributed=unattributed,
+            if run_tests:
+                tasks.append(
+                    group.create_task(
+                        _run_pytest(
+                            attributor,
+                            work=space.work,
+                            env=env,
+                            timeout=timeout_seconds,
+                            coverage=coverage,
+                            results=tests,
+                            unattributed=unattributed,
+                        )
                     )
                 )
-                if run_tests
-                else None
+            if checks and run_tests:
+                onex = {copy: c.onex for copy, c in checks.items()}
+                tasks.append(
+                    group.create_task(_run_onex_validate(space, onex, timeout_seconds, env))
+                )
+            if checks and type_check:
+                semaphore = asyncio.Semaphore(max_concurrency)
+                for copy, node_checks in checks.items():
+                    group.create_task(node_checks.run_ruff(space.node_workspace(copy), semaphore))
+        runs.extend(task.result() for task in tasks)
+        for copy, node_checks in checks.items():
+            assert level is not None
+            if type_check:
+                _apply_mypy(node_checks.types, issues[copy])
+            found = tests.get(copy)
+            if found is not None:
+                score_test_results(found, node_checks.tests)
+            result = compose_result(
+                str(space.copies[copy]),
+                level,
+                threshold,
+                node_checks.outcomes(),
+                time.perf_counter() - started,
             )
-        runs.extend(t.result() for t in (mypy_task, pytest_task) if t is not None)
+            if found is not None:
+                result = result.model_copy(
+                    update={
+                        "test_results": found.model_copy(
+                            update={"node_dir": str(space.copies[copy])}
+                        )
+                    }
+                )
+            validations[copy] = result
+        copies = dict(space.copies)
     per_node = []
     for copy, original in sorted(copies.items(), key=lambda item: item[1]):
         found = tests.get(copy)
@@ -551,6 +743,7 @@ async def validate_batch(
                 tests=None
                 if found is None
                 else found.model_copy(update={"node_dir": str(original)}),
+                validation=validations.get(copy),
             )
         )
     return ModelBatchValidationResult(
@@ -561,9 +754,103 @@ async def validate_batch(
     )
 
 
+class _NodeChecks:
+    """The per-node checker outcomes of ``QualityValidator`` for one node of the batch."""
+
+    def __init__(self, layout: NodeLayout) -> None:
+        self.onex = check_onex_compliance(layout)
+        self.types = check_annotations(layout)
+        self.quality = check_complexity(layout)
+        self.docs = check_documentation(layout)
+        self.tests = check_test_files(layout)
+
+    async def run_ruff(self, workspace: Workspace, semaphore: asyncio.Semaphore) -> None:
+        """ruff check and format on this node (fast; per node so D's parsers apply as is)."""
+        async with semaphore:
+            self.quality = ComponentOutcome(self.quality.component, checked=False)
+            await run_ruff_check(workspace, self.quality)
+            await run_ruff_format(workspace, self.quality)
+
+    def outcomes(self) -> list[ComponentOutcome]:
+        return [self.onex, self.types, self.quality, self.docs, self.tests]
+
+
+def score_test_results(results: ModelTestResults, outcome: ComponentOutcome) -> None:
+    """Score one node's share of the batched pytest run exactly as ``tests_check.run_tests`` does.
+
+    The arithmetic mirrors ``run_tests`` (which runs pytest itself, so it cannot take a result);
+    constants and the failure analyzer are imported from there so the two cannot drift apart.
+    """
+    outcome.tools.append("pytest --cov")
+    outcome.checked = True
+    presence = outcome.base_score
+    analyzer = FailureAnalyzer()
+    for failed in results.failed_tests:
+        category = analyzer.categorize(failed)
+        cause = analyzer.analyze(
+            results.model_copy(update={"failed_tests": (failed,), "failed": 1})
+        ).root_causes
+        fix = cause[0].recommended_fix if cause else "Make the test pass."
+        outcome.add(
+            EnumIssueSeverity.ERROR,
+            f"TEST:{category.value}",
+            f"test {failed.name} failed: {failed.error}",
+            fix,
+            file=failed.file,
+            line=failed.line,
+        )
+    if results.total == 0 and not results.failed_tests:
+        outcome.add(
+            EnumIssueSeverity.ERROR,
+            "TEST003",
+            f"pytest ran no tests (exit {results.exit_code})",
+            "Add tests under tests/ whose names start with test_ and make them importable.",
+            file="tests",
+        )
+    ran = results.total - results.skipped
+    pass_rate = results.passed / ran if ran > 0 else 0.0
+    handler_cov = handler_coverage(results)
+    if handler_cov is not None and handler_cov < MIN_HANDLER_COVERAGE:
+        outcome.add(
+            EnumIssueSeverity.WARNING,
+            "TEST004",
+            f"handler line coverage is {handler_cov:.0f}% (< {MIN_HANDLER_COVERAGE:.0f}%)",
+            "Add unit tests that call every handler method, including its error paths.",
+            file="handlers",
+        )
+    coverage_part = (handler_cov or 0.0) / 100.0
+    outcome.base_score = (
+        PRESENCE_WEIGHT * presence + PASS_WEIGHT * pass_rate + COVERAGE_WEIGHT * coverage_part
+    )
+    outcome.details.append(
+        f"pytest: {results.passed} passed, {results.failed} failed, {results.skipped} skipped"
+    )
+    if handler_cov is not None:
+        outcome.details.append(f"handler line coverage {handler_cov:.0f}%")
+
+
+def fold_into_result(
+    node_path: Path,
+    pipeline_validation: ModelValidationResult | None,
+    batch: ModelBatchValidationResult,
+    level: EnumValidationLevel,
+) -> tuple[ModelValidationResult | None, ModelTestResults | None]:
+    """The final validation of one node: the batched one when it exists, else the pipeline's."""
+    del level  # the batched result already carries its level
+    try:
+        found = batch.for_node(node_path)
+    except KeyError:
+        return pipeline_validation, None
+    if found.validation is not None:
+        return found.validation, found.tests
+    return pipeline_validation, found.tests
+
+
 __all__ = [
     "ModelBatchValidationResult",
     "ModelNodeBatchValidation",
     "ModelToolRun",
+    "fold_into_result",
+    "per_node_level",
     "validate_batch",
 ]
