@@ -44,7 +44,9 @@ def _py_literal(value: Any) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
-def create_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+def create_environment(
+    templates_dir: Path | None = None, cache_size: int = 128
+) -> jinja2.Environment:
     """Environment preferring ``templates_dir`` per template name, then the packaged templates."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
@@ -58,7 +60,7 @@ def create_environment(templates_dir: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=_finalize,
-        cache_size=0,
+        cache_size=cache_size,
         auto_reload=False,
     )
     env.filters.update(

@@ -39,7 +39,7 @@ class TemplateManager:
         if cache_size < 1:
             raise ValueError("cache_size must be at least 1")
         self.templates_dir = templates_dir
-        self.environment = create_environment(templates_dir)
+        self.environment = create_environment(templates_dir, cache_size=cache_size)
         self._capacity = cache_size
         self._cache: OrderedDict[str, tuple[jinja2.Template, str]] = OrderedDict()
         self._hits = 0
