@@ -94,7 +94,7 @@ class TestExecutor:
             "-o",
             "junit_family=xunit1",
             "-o",
-            f"faulthandler_timeout={max(1, int(self.timeout_seconds / 2))}",
+            f"faulthandler_timeout={max(1.0, round(self.timeout_seconds / 3, 1))}",
         ]
         if test_type is not EnumTestType.ALL:
             args += ["-m", test_type.value]

@@ -106,13 +106,22 @@ async def run_tool(
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
     )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    # Read the pipes in tasks of their own: cancelling communicate() on timeout would lose what
+    # the tool printed so far, which is exactly what explains a hang.
+    readers = (
+        asyncio.ensure_future(process.stdout.read()),
+        asyncio.ensure_future(process.stderr.read()),
+    )
     timed_out = False
     try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=timeout)
+        await asyncio.wait_for(process.wait(), timeout=timeout)
     except TimeoutError:
         timed_out = True
         _kill_group(process.pid)
-        stdout, stderr = await process.communicate()
+        await process.wait()
+    stdout, stderr = await asyncio.gather(*readers)
     return ModelToolRun(
         tool=tool,
         args=tuple(args),

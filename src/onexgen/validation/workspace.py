@@ -44,6 +44,11 @@ MYPY_CONFIG = """\
 strict = True
 python_version = 3.12
 plugins = pydantic.mypy
+
+[pydantic-mypy]
+init_forbid_extra = True
+init_typed = True
+warn_required_dynamic_aliases = True
 """
 
 PYTEST_CONFIG = """\
