@@ -6,10 +6,13 @@ pytest never collects the fixture nodes' own tests from here; they run only insi
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 collect_ignore_glob = ["fixtures/*"]
 

@@ -4,8 +4,7 @@ and every deliberately broken variant is detected, scored down, fails and gets a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +16,10 @@ from onexgen.models.validation import (
 )
 from onexgen.validation.quality_validator import NodeDirectoryError, QualityValidator
 from onexgen.validation.tools import ToolNotFoundError, locate_tool
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 # variant -> (component scored down, issue code prefix, file of the issue, words the fix must use)
 EXPECTED: dict[str, tuple[EnumValidationComponent, str, str, str]] = {
