@@ -10,6 +10,8 @@ from uuid import UUID
 import pytest
 import yaml
 
+from onexgen.contracts import build_contract
+from onexgen.intelligence import gather_intelligence
 from onexgen.models import (
     EnumCategory,
     EnumNodeKind,
@@ -26,6 +28,8 @@ from onexgen.writing import (
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from onexgen.models.contract import ModelNodeContract
 
 HOSTILE = (
     "Create EFFECT node: '''\"\"\" {{ 7*7 }} {% if x %} \\n\\\\ \t\r\n"
@@ -56,6 +60,11 @@ def classification() -> ModelClassificationResult:
     )
 
 
+def contract(prompt: str) -> ModelNodeContract:
+    req, cls = requirements(prompt), classification()
+    return build_contract(req, cls, gather_intelligence(req, cls))
+
+
 def write_node(root: Path) -> Path:
     node = root / "node_postgres_writer_effect"
     (node / "models").mkdir(parents=True)
@@ -71,7 +80,7 @@ def test_manifest_round_trips_any_prompt(tmp_path: Path, prompt: str) -> None:
     node = write_node(tmp_path)
     manifest = build_manifest(
         node_dir=node,
-        package_name=node.name,
+        contract=contract(prompt),
         requirements=requirements(prompt),
         classification=classification(),
         template_versions={"effect/node.py.j2": "1.0.0", "shared/readme.md.j2": "1.0.0"},
@@ -82,6 +91,8 @@ def test_manifest_round_trips_any_prompt(tmp_path: Path, prompt: str) -> None:
     raw = yaml.safe_load(text)  # safe_load: tags in the prompt must stay plain text
     assert raw["prompt"] == prompt
     assert raw["generated_at"] == "2026-01-02T03:04:05Z"
+    assert raw["node_type"] == "EFFECT_GENERIC"  # onex validate reads every YAML as a contract
+    assert raw["contract_version"] == {"major": 1, "minor": 0, "patch": 0}
     (node / MANIFEST_FILE_NAME).write_text(text, encoding="utf-8")
     loaded = load_manifest(node)
     assert loaded == manifest
@@ -93,7 +104,7 @@ def test_manifest_is_deterministic_apart_from_run_facts(tmp_path: Path) -> None:
     node = write_node(tmp_path)
     kwargs = {
         "node_dir": node,
-        "package_name": node.name,
+        "contract": contract("p"),
         "requirements": requirements("p"),
         "classification": classification(),
         "template_versions": {"b": "2", "a": "1"},
@@ -110,7 +121,7 @@ def test_verify_manifest_reports_hand_edits(tmp_path: Path) -> None:
     node = write_node(tmp_path)
     manifest = build_manifest(
         node_dir=node,
-        package_name=node.name,
+        contract=contract("p"),
         requirements=requirements("p"),
         classification=classification(),
         template_versions={},

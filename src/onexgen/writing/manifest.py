@@ -4,6 +4,9 @@ Why: the manifest is the baseline for later regeneration. Comparing the recorded
 files on disk tells which files a team edited by hand (keep them) and which are still exactly as
 generated (safe to regenerate). It is the only generated file allowed to hold a timestamp and the
 run's correlation id; everything else is byte-identical for the same input.
+
+``onex validate --strict`` checks *every* YAML file of a node as a contract (``contract_version``
+and ``node_type`` required), so the manifest opens with the node's identity in contract form.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from onexgen.models.classification import ModelClassificationResult
+from onexgen.models.contract import ModelNodeContract, ModelSemVer
 from onexgen.models.requirements import ModelPRDRequirements
 from onexgen.writing.atomic_writer import TOOL_ARTIFACT_FILES, TOOL_ARTIFACTS
 
@@ -55,13 +59,17 @@ class ModelNodeManifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    name: str
+    contract_version: ModelSemVer
+    node_version: ModelSemVer
+    node_type: str
+    description: str
     manifest_version: str = MANIFEST_VERSION
     generator: ModelGeneratorInfo
     template_versions: dict[str, str]
     strategy: str
     template_name: str
     template_variant: str
-    package_name: str
     correlation_id: UUID
     generated_at: datetime
     prompt: str
@@ -104,7 +112,7 @@ def digest_directory(root: Path) -> tuple[ModelFileDigest, ...]:
 def build_manifest(
     *,
     node_dir: Path,
-    package_name: str,
+    contract: ModelNodeContract,
     requirements: ModelPRDRequirements,
     classification: ModelClassificationResult,
     template_versions: Mapping[str, str],
@@ -115,12 +123,16 @@ def build_manifest(
 ) -> ModelNodeManifest:
     """Describe the node in ``node_dir`` as it is now (call after validation and refinement)."""
     return ModelNodeManifest(
+        name=contract.name,
+        contract_version=contract.contract_version,
+        node_version=contract.node_version,
+        node_type=contract.node_type,
+        description=f"Generation manifest of {contract.name} (SHA-256 of every generated file)",
         generator=ModelGeneratorInfo(version=generator_version()),
         template_versions=dict(sorted(template_versions.items())),
         strategy=strategy,
         template_name=classification.template_name,
         template_variant=classification.template_variant,
-        package_name=package_name,
         correlation_id=correlation_id,
         generated_at=(generated_at or datetime.now(UTC)).replace(microsecond=0),
         prompt=prompt if prompt is not None else requirements.original_prompt,
