@@ -11,17 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from onexgen.models.classification import (
-    ModelClassificationAlternative,
-    ModelClassificationResult,
-)
-from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.parsing.names import split_words
 from onexgen.parsing.vocabulary import (
     CATEGORY_KIND,
     FEATURE_KIND,
     KIND_CUES,
     OPERATION_KIND,
+    Category,
+    Kind,
 )
 
 FACTOR_WEIGHTS: dict[str, float] = {
@@ -33,31 +30,35 @@ FACTOR_WEIGHTS: dict[str, float] = {
 LEAD_BOOST = 3.0
 """The first action a request names is what the node is for; later ones are details."""
 
+SYSTEM_WEIGHT = 0.8
+"""Weight of each named outside system as evidence of an EFFECT node."""
+
 INFERRED_CONFIDENCE_CAP = 0.8
 """An inferred kind is never as certain as a stated one."""
 
 if TYPE_CHECKING:
+    from onexgen.models.classification import ModelClassificationResult
     from onexgen.models.requirements import ModelPRDRequirements
 
-_KINDS: tuple[EnumNodeKind, ...] = tuple(EnumNodeKind)
+_KINDS: tuple[str, ...] = Kind.ALL
 
 
 @dataclass(frozen=True, slots=True)
 class KindScores:
     """Normalised score per kind (sums to 1 when there is evidence) and why."""
 
-    scores: dict[EnumNodeKind, float]
-    indicators: dict[EnumNodeKind, tuple[str, ...]]
+    scores: dict[str, float]
+    indicators: dict[str, tuple[str, ...]]
     evidence: int
     factors: tuple[str, ...] = field(default=())
 
-    def ranked(self) -> list[tuple[EnumNodeKind, float]]:
+    def ranked(self) -> list[tuple[str, float]]:
         """Kinds best first; ties broken by the fixed kind order (deterministic)."""
         order = {kind: index for index, kind in enumerate(_KINDS)}
         return sorted(self.scores.items(), key=lambda item: (-item[1], order[item[0]]))
 
     @property
-    def best(self) -> EnumNodeKind | None:
+    def best(self) -> str | None:
         """The top kind, or ``None`` when nothing pointed anywhere."""
         if self.evidence == 0:
             return None
@@ -75,7 +76,7 @@ class KindScores:
         return round(min(INFERRED_CONFIDENCE_CAP, value), 4)
 
 
-def _normalise(raw: dict[EnumNodeKind, float]) -> dict[EnumNodeKind, float] | None:
+def _normalise(raw: dict[str, float]) -> dict[str, float] | None:
     total = sum(raw.values())
     if total <= 0:
         return None
@@ -86,20 +87,24 @@ def score_kinds(
     text: str,
     operations: tuple[str, ...],
     features: tuple[str, ...],
-    category_weights: dict[EnumCategory, float],
+    category_weights: dict[str, float],
+    systems: tuple[str, ...] = (),
 ) -> KindScores:
-    """Score the four kinds from the purpose text and the extracted facts."""
-    indicators: dict[EnumNodeKind, list[str]] = {kind: [] for kind in _KINDS}
-    factors: dict[str, dict[EnumNodeKind, float]] = {}
+    """Score the four kinds from the purpose text and the extracted facts.
+
+    A named outside system (PostgreSQL, Kafka, S3...) is keyword evidence of I/O.
+    """
+    indicators: dict[str, list[str]] = {kind: [] for kind in _KINDS}
+    factors: dict[str, dict[str, float]] = {}
     evidence = 0
 
     # keywords: every cue counts once; the earliest cue in the text is the node's purpose.
-    keyword_raw: dict[EnumNodeKind, float] = {}
-    hits: list[tuple[int, EnumNodeKind, str, float]] = []
+    keyword_raw: dict[str, float] = {}
+    hits: list[tuple[int, str, str, float]] = []
     for cue in KIND_CUES:
         match = cue.pattern.search(text)
         if match:
-            kind = EnumNodeKind(cue.target)
+            kind = cue.target
             hits.append(
                 (match.start(), kind, f"{cue.label} ({match.group(0).lower()})", cue.weight)
             )
@@ -110,10 +115,14 @@ def score_kinds(
         keyword_raw[kind] = keyword_raw.get(kind, 0.0) + weight * boost
         indicators[kind].append(f"keyword: {label}")
         evidence += 1
+    for system in systems:
+        keyword_raw[Kind.EFFECT] = keyword_raw.get(Kind.EFFECT, 0.0) + SYSTEM_WEIGHT
+        indicators[Kind.EFFECT].append(f"external system: {system}")
+        evidence += 1
     if normalised := _normalise(keyword_raw):
         factors["keywords"] = normalised
 
-    operation_raw: dict[EnumNodeKind, float] = {}
+    operation_raw: dict[str, float] = {}
     for index, operation in enumerate(operations):
         if operation in OPERATION_KIND:
             kind = OPERATION_KIND[operation]
@@ -123,7 +132,7 @@ def score_kinds(
     if normalised := _normalise(operation_raw):
         factors["operations"] = normalised
 
-    domain_raw: dict[EnumNodeKind, float] = {}
+    domain_raw: dict[str, float] = {}
     for category, weight in category_weights.items():
         for kind, share in CATEGORY_KIND.get(category, {}).items():
             domain_raw[kind] = domain_raw.get(kind, 0.0) + weight * share
@@ -131,10 +140,10 @@ def score_kinds(
         factors["domain"] = normalised
         top_category = max(category_weights.items(), key=lambda item: (item[1], item[0]))[0]
         for kind in CATEGORY_KIND.get(top_category, {}):
-            indicators[kind].append(f"domain: {top_category.value}")
+            indicators[kind].append(f"domain: {top_category}")
         evidence += 1
 
-    feature_raw: dict[EnumNodeKind, float] = {}
+    feature_raw: dict[str, float] = {}
     for feature in features:
         for kind, share in FEATURE_KIND.get(feature, {}).items():
             feature_raw[kind] = feature_raw.get(kind, 0.0) + share
@@ -164,13 +173,11 @@ def score_kinds(
     )
 
 
-def _template(
-    kind: EnumNodeKind, category: EnumCategory, features: tuple[str, ...]
-) -> tuple[str, str]:
+def _template(kind: str, category: str, features: tuple[str, ...]) -> tuple[str, str]:
     """Template name (kind + category) and variant (the feature set that shapes the code)."""
-    name = f"{kind.value}_{'generic' if category is EnumCategory.GENERAL else category.value}"
+    name = f"{kind}_{'generic' if category == Category.GENERAL else category}"
     feature_set = set(features)
-    if kind is EnumNodeKind.EFFECT:
+    if kind == Kind.EFFECT:
         if "connection_pooling" in feature_set:
             variant = "pooled"
         elif feature_set & {"retry_logic", "circuit_breaker", "rate_limiting"}:
@@ -179,14 +186,14 @@ def _template(
             variant = "cached"
         else:
             variant = "standard"
-    elif kind is EnumNodeKind.REDUCER:
+    elif kind == Kind.REDUCER:
         if "state_machine" in feature_set:
             variant = "state_machine"
         elif "windowing" in feature_set:
             variant = "windowed"
         else:
             variant = "standard"
-    elif kind is EnumNodeKind.ORCHESTRATOR:
+    elif kind == Kind.ORCHESTRATOR:
         if "parallel_execution" in feature_set:
             variant = "parallel"
         elif "compensation" in feature_set:
@@ -198,65 +205,104 @@ def _template(
     return name, variant
 
 
-def category_weights_for(requirements: ModelPRDRequirements) -> dict[EnumCategory, float]:
-    """The category factor for requirements that come without their scoring (files, fixtures)."""
-    if requirements.category is EnumCategory.GENERAL:
-        return {}
-    return {requirements.category: 1.0}
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """A classification as plain values; ``NodeClassifier.classify`` wraps it in the model."""
+
+    node_type: str
+    confidence: float
+    template_name: str
+    template_variant: str
+    primary_indicators: tuple[str, ...]
+    alternatives: tuple[tuple[str, float, tuple[str, ...]], ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """The same shape as ``ModelClassificationResult.model_dump(mode="json")``."""
+        return {
+            "node_type": self.node_type,
+            "confidence": self.confidence,
+            "template_name": self.template_name,
+            "template_variant": self.template_variant,
+            "primary_indicators": list(self.primary_indicators),
+            "alternatives": [
+                {"node_type": kind, "confidence": confidence, "indicators": list(indicators)}
+                for kind, confidence, indicators in self.alternatives
+            ],
+        }
+
+
+def classify_values(
+    *,
+    node_type: str,
+    kind_stated: bool,
+    inferred_confidence: float,
+    business_description: str,
+    node_name: str,
+    category: str,
+    operations: tuple[str, ...],
+    features: tuple[str, ...],
+    external_systems: tuple[str, ...],
+) -> Classification:
+    """Confidence, template and ranked alternatives for an already settled kind.
+
+    The analyzer settles the kind (stated, hinted, or inferred from the whole prompt); the
+    scores here explain it: a stated kind is confident when the evidence agrees and less so
+    when the text points elsewhere.
+    """
+    text = f"{business_description} {' '.join(split_words(node_name))}".strip()
+    scores = score_kinds(
+        text,
+        operations,
+        features,
+        {} if category == Category.GENERAL else {category: 1.0},
+        external_systems,
+    )
+    agreement = scores.scores[node_type] if scores.evidence else 0.6
+    if kind_stated:
+        confidence = round(0.7 + 0.3 * agreement, 4)
+        indicators = (f"stated kind: {node_type}", *scores.indicators.get(node_type, ()))
+    else:
+        inferred = inferred_confidence
+        if scores.best == node_type:
+            inferred = min(inferred, scores.inferred_confidence())
+        confidence = round(min(inferred, 0.3 + 0.5 * agreement), 4)
+        indicators = scores.indicators.get(node_type, ())
+    template_name, variant = _template(node_type, category, features)
+    alternatives = tuple(
+        (other, round(score, 4), scores.indicators.get(other, ())[:5])
+        for other, score in scores.ranked()
+        if other != node_type and score > 0
+    )
+    return Classification(
+        node_type=node_type,
+        confidence=confidence,
+        template_name=template_name,
+        template_variant=variant,
+        primary_indicators=tuple(indicators[:8]),
+        alternatives=alternatives,
+    )
 
 
 class NodeClassifier:
-    """Decides the node kind and template for a set of requirements.
+    """Decides the confidence, template and alternatives for a set of requirements.
 
-    A kind the user stated (or passed with ``--node-type``) always wins; the evidence then only
-    sets how confident we are. Otherwise the highest weighted score wins.
+    The kind in the requirements (stated, hinted, or inferred by ``PRDAnalyzer``) is kept; a
+    stated kind is never overruled.
     """
 
     def classify(self, requirements: ModelPRDRequirements) -> ModelClassificationResult:
         """Classify ``requirements`` into a kind, a template and ranked alternatives."""
-        text = " ".join(
-            part
-            for part in (
-                requirements.business_description,
-                " ".join(split_words(requirements.node_name)),
-            )
-            if part
+        from onexgen.models.classification import ModelClassificationResult
+
+        values = classify_values(
+            node_type=requirements.node_type.value,
+            kind_stated="node_type" in requirements.explicit_fields,
+            inferred_confidence=requirements.field_confidence.node_type,
+            business_description=requirements.business_description,
+            node_name=requirements.node_name,
+            category=requirements.category.value,
+            operations=requirements.operations,
+            features=requirements.features,
+            external_systems=requirements.external_systems,
         )
-        scores = score_kinds(
-            text,
-            requirements.operations,
-            requirements.features,
-            category_weights_for(requirements),
-        )
-        # The analyzer already settled the kind (stated, hinted or inferred from the full
-        # prompt); the scores here explain it and set the confidence and the alternatives.
-        kind = requirements.node_type
-        stated = "node_type" in requirements.explicit_fields
-        agreement = scores.scores[kind] if scores.evidence else 0.6
-        if stated:
-            confidence = round(0.7 + 0.3 * agreement, 4)
-            indicators = (f"stated kind: {kind.value}", *scores.indicators.get(kind, ()))
-        else:
-            inferred = requirements.field_confidence.node_type
-            if scores.best is kind:
-                inferred = min(inferred, scores.inferred_confidence())
-            confidence = round(min(inferred, 0.3 + 0.5 * agreement), 4)
-            indicators = scores.indicators.get(kind, ())
-        template_name, variant = _template(kind, requirements.category, requirements.features)
-        alternatives = tuple(
-            ModelClassificationAlternative(
-                node_type=other,
-                confidence=round(score, 4),
-                indicators=scores.indicators.get(other, ())[:5],
-            )
-            for other, score in scores.ranked()
-            if other is not kind and score > 0
-        )
-        return ModelClassificationResult(
-            node_type=kind,
-            confidence=confidence,
-            template_name=template_name,
-            template_variant=variant,
-            primary_indicators=tuple(indicators[:8]),
-            alternatives=alternatives,
-        )
+        return ModelClassificationResult.model_validate(values.as_dict())

@@ -9,18 +9,13 @@ weighted scoring in ``classifier`` when it was not stated. Same text, same resul
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from onexgen.models.enums import EnumCategory, EnumNodeKind
-from onexgen.models.requirements import (
-    ExplicitField,
-    ModelFieldConfidence,
-    ModelPRDRequirements,
-)
 from onexgen.parsing.classifier import KindScores, score_kinds
 from onexgen.parsing.errors import MAX_PROMPT_CHARS, PromptRefusedError
 from onexgen.parsing.names import BRANDS, split_words, to_pascal_case, to_snake_case
-from onexgen.parsing.quantities import extract_performance
+from onexgen.parsing.quantities import extract_performance_values
 from onexgen.parsing.vocabulary import (
     CATEGORY_CUES,
     CRUD_PATTERN,
@@ -30,8 +25,14 @@ from onexgen.parsing.vocabulary import (
     KIND_WORDS,
     OPERATIONS,
     TOPIC_ONLY_WORDS,
+    Category,
+    Kind,
     word_set,
 )
+
+if TYPE_CHECKING:
+    from onexgen.models.enums import EnumNodeKind
+    from onexgen.models.requirements import ModelPRDRequirements
 
 _KIND = r"(effect|compute|reducer|orchestrator)"
 _TYPE_COLON = re.compile(rf"\b(?:node[ _-]?)?(?:type|kind)\s*[:=]\s*{_KIND}\b", re.IGNORECASE)
@@ -59,9 +60,7 @@ _CAMEL = (
 _NAME_BEFORE_NODE = re.compile(rf"\b({_CAMEL})\s+(?:{_KIND}\s+)?node\b", re.IGNORECASE)
 _NAME_AFTER_FOR = re.compile(rf"\bfor\s+({_CAMEL})\b")
 
-_DOMAIN_COLON = re.compile(
-    r"\bdomain\s*[:=]\s*([A-Za-z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,2})", re.IGNORECASE
-)
+_DOMAIN_COLON = re.compile(r"\b(?i:domain)\s*[:=]\s*([A-Za-z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,2})")
 _DOMAIN_PHRASE = re.compile(
     r"(?:\b(?:in|for|within|of)\s+(?:the\s+)?|\()([A-Za-z][\w-]*)\s+domain\b", re.IGNORECASE
 )
@@ -75,13 +74,15 @@ _NOT_NAMES = word_set(
 _NOT_DOMAINS = word_set("the a an this that same its our my your one any some")
 _REQUEST_LEAD = re.compile(
     r"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?"
-    r"(?:create|build|make|generate|write|implement|develop|add|design|i\s+need|i\s+want|"
-    r"we\s+need|give\s+me|help\s+me\s+(?:build|create|write))?\s*(?:me\s+)?"
-    r"(?:(?:a|an|the)\s+)?(?:new\s+)?",
+    r"(?:create|build|make|generate|write|implement|develop|design|add|i\s+need|i\s+want|"
+    r"we\s+need|give\s+me|help\s+me\s+(?:build|create|write))\b\s*(?:me\b\s*)?"
+    r"(?=(?:a|an|the|new|me|node|something|anything|one|effect|compute|reducer|orchestrator)\b"
+    r"|[A-Z]\w*\s+(?:\w+\s+)?node\b|$)",
     re.IGNORECASE,
 )
+"""A request verb ("Create a ...") is not the node's action; "Write to database" is."""
 _LEADING_JOINERS = re.compile(
-    r"^(?:\s|[-:,;.()\u2013]|\b(?:node|nodes|that|which|for|to|will|should|must|and|is|who|"
+    r"^(?:\s|[-:,;.()\u2013]|\b(?:a|an|the|node|nodes|that|which|for|to|will|should|must|and|is|who|"
     r"one|something|system)\b)+",
     re.IGNORECASE,
 )
@@ -104,7 +105,7 @@ def _stated_kind(text: str) -> _Stated | None:
     """The kind the user wrote: the first singular mention wins; conflicts cost confidence."""
     typed = _TYPE_COLON.search(text)
     if typed:
-        return _Stated(KIND_WORDS[typed.group(1).lower()], 1.0, (typed.span(),))
+        return _Stated(typed.group(1).lower(), 1.0, (typed.span(),))
     mentions: list[tuple[int, str, float, tuple[int, int]]] = []
     for match in _KIND_NODE.finditer(text):
         mentions.append((match.start(), match.group(1).lower(), 1.0, match.span()))
@@ -124,7 +125,7 @@ def _stated_kind(text: str) -> _Stated | None:
     spans = tuple(span for _, kind, _, span in mentions if kind == first_kind)
     best = max(conf for _, kind, conf, _ in mentions if kind == first_kind)
     confidence = best if len(kinds) == 1 else 0.7
-    return _Stated(KIND_WORDS[first_kind], confidence, spans)
+    return _Stated(first_kind, confidence, spans)
 
 
 def _acceptable_name(token: str) -> bool:
@@ -228,20 +229,20 @@ def _find_systems(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for _, _, name in found))
 
 
-def score_categories(text: str, systems: tuple[str, ...]) -> dict[EnumCategory, float]:
+def score_categories(text: str, systems: tuple[str, ...]) -> dict[str, float]:
     """Weight of evidence per category: named systems count most, then topic words."""
-    weights: dict[EnumCategory, float] = {}
+    weights: dict[str, float] = {}
     for cue in CATEGORY_CUES:
         matches = cue.pattern.findall(text)
         if matches:
-            category = EnumCategory(cue.target)
+            category = cue.target
             weights[category] = (
                 weights.get(category, 0.0) + cue.weight * min(len(matches), 3) ** 0.5
             )
     by_name = {system.name: system.category for system in EXTERNAL_SYSTEMS}
     for position, name in enumerate(systems):
         category = by_name[name]
-        if category is not EnumCategory.GENERAL:
+        if category != Category.GENERAL:
             bonus = 2.5 if position == 0 else 1.5
             if name == "HTTP API" and len(systems) > 1:
                 bonus = 1.0
@@ -249,13 +250,13 @@ def score_categories(text: str, systems: tuple[str, ...]) -> dict[EnumCategory, 
     return weights
 
 
-def _choose_category(weights: dict[EnumCategory, float], kind: EnumNodeKind | None) -> EnumCategory:
+def _choose_category(weights: dict[str, float], kind: str | None) -> str:
     adjusted = dict(weights)
-    if kind is EnumNodeKind.ORCHESTRATOR:
-        adjusted[EnumCategory.WORKFLOW] = adjusted.get(EnumCategory.WORKFLOW, 0.0) + 2.0
+    if kind == Kind.ORCHESTRATOR:
+        adjusted[Category.WORKFLOW] = adjusted.get(Category.WORKFLOW, 0.0) + 2.0
     if not adjusted or max(adjusted.values()) < 0.5:
-        return EnumCategory.GENERAL
-    order = list(EnumCategory)
+        return Category.GENERAL
+    order = list(Category.ALL)
     return max(adjusted.items(), key=lambda item: (item[1], -order.index(item[0])))[0]
 
 
@@ -280,15 +281,17 @@ _ROLE_NOUNS: dict[str, str] = {
     "encrypt": "Encryptor",
     "decrypt": "Decryptor",
     "hash": "Hasher",
+    "authenticate": "Authenticator",
+    "authorize": "Authorizer",
     "route": "Router",
     "coordinate": "Coordinator",
     "schedule": "Scheduler",
 }
-_KIND_ROLE: dict[EnumNodeKind, str] = {
-    EnumNodeKind.EFFECT: "Client",
-    EnumNodeKind.COMPUTE: "Processor",
-    EnumNodeKind.REDUCER: "Aggregator",
-    EnumNodeKind.ORCHESTRATOR: "Orchestrator",
+_KIND_ROLE: dict[str, str] = {
+    Kind.EFFECT: "Client",
+    Kind.COMPUTE: "Processor",
+    Kind.REDUCER: "Aggregator",
+    Kind.ORCHESTRATOR: "Orchestrator",
 }
 _ROLE_ENDINGS = (
     "workflow",
@@ -351,30 +354,51 @@ def _singular(word: str) -> str:
     return word
 
 
+_CATEGORY_ROLE: dict[str, str] = {
+    Category.CACHE: "Cache",
+    Category.API: "Client",
+    Category.MESSAGING: "Client",
+}
+
+
 def _derive_name(
-    kind: EnumNodeKind,
-    systems: tuple[str, ...],
-    operations: tuple[str, ...],
-    purpose: str,
+    kind: str,
+    category: str,
+    facts: _Facts,
 ) -> str:
-    """A meaningful, stable name from the prompt's subject: PostgreSQLWriter, PaymentWorkflow."""
-    role = _ROLE_NOUNS.get(operations[0], _KIND_ROLE[kind]) if operations else _KIND_ROLE[kind]
+    """A meaningful, stable name from the prompt's subject: PostgreSQLWriter, PaymentWorkflow.
+
+    The kind is not repeated (later stages add the Effect/Compute/... suffix), so a prompt
+    about "PostgreSQL operations" gives ``PostgreSQL``.
+    """
+    operations, systems = facts.operations, facts.systems
     if {"create", "read", "update", "delete"} <= set(operations):
         role = "CRUD"
+    elif operations:
+        role = _ROLE_NOUNS.get(operations[0], "")
+    else:
+        role = _CATEGORY_ROLE.get(category, "")
     named = [name for name in systems if name not in {"HTTP API", "Filesystem"}]
-    topic = "".join(to_pascal_case(word) for word in _subject_words(purpose, operations))
-    if named and (kind is EnumNodeKind.EFFECT or not topic):
+    topic = "".join(to_pascal_case(word) for word in _subject_words(facts.purpose, operations))
+    if named and (kind == Kind.EFFECT or not topic):
         # An effect node is about the system it talks to; other kinds about their subject.
         subject = to_pascal_case(named[0].replace("/", " "))
-    elif systems and systems[0] == "HTTP API" and role in {"Client", "Reader", "Sender"}:
-        subject, role = "API", "Client"
+    elif systems and systems[0] == "HTTP API" and role in {"", "Client", "Reader", "Sender"}:
+        surface = _API_SURFACE.search(facts.match_text)
+        subject = to_pascal_case(surface.group(0)) if surface else "API"
+        role = "Client"
     else:
         subject = topic
+    if not subject:
+        return f"{kind.capitalize()}{role or _KIND_ROLE[kind]}"
     if len(split_words(subject)) > 1 and subject.lower().endswith(_ROLE_ENDINGS):
         return to_pascal_case(subject)
     if subject.endswith(role):
         return subject
-    return to_pascal_case(f"{subject}{role}") if subject else f"{kind.title}{role}"
+    return to_pascal_case(f"{subject}{role}")
+
+
+_API_SURFACE = re.compile(r"\b(?:https?|rest|graphql|grpc|api)\b", re.IGNORECASE)
 
 
 def _description(text: str, spans: list[tuple[int, int]]) -> str:
@@ -384,7 +408,6 @@ def _description(text: str, spans: list[tuple[int, int]]) -> str:
     lines = [" ".join(line.split()) for line in cleaned.splitlines()]
     cleaned = " ".join(line for line in lines if line)
     cleaned = re.sub(r"\(\s*\)", " ", cleaned)
-    cleaned = _REQUEST_LEAD.sub("", cleaned, count=1)
     cleaned = _LEADING_JOINERS.sub("", cleaned)
     cleaned = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(cleaned.split()))
     cleaned = re.sub(r"^[,.;:!?)\s-]+", "", cleaned).strip()
@@ -403,14 +426,15 @@ def _content_words(purpose: str) -> list[str]:
     ]
 
 
-def _coerce_hint(node_type_hint: EnumNodeKind | str | None) -> EnumNodeKind | None:
-    if node_type_hint is None or isinstance(node_type_hint, EnumNodeKind):
-        return node_type_hint
-    value = node_type_hint.strip().lower().removesuffix("_generic")
+def _coerce_hint(node_type_hint: EnumNodeKind | str | None) -> str | None:
+    if node_type_hint is None:
+        return None
+    value = str(getattr(node_type_hint, "value", node_type_hint)).strip().lower()
+    value = value.removesuffix("_generic")
     if value not in KIND_WORDS:
         allowed = ", ".join(KIND_WORDS)
         raise ValueError(f"unknown node type {node_type_hint!r}; use one of: {allowed}")
-    return KIND_WORDS[value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +446,7 @@ class _Facts:
     operations: tuple[str, ...]
     features: tuple[str, ...]
     systems: tuple[str, ...]
-    category_weights: dict[EnumCategory, float]
+    category_weights: dict[str, float]
     has_content: bool
 
 
@@ -456,18 +480,18 @@ def _check_prompt(prompt: str, limit: int) -> None:
 
 
 def _settle_kind(
-    hint: EnumNodeKind | None,
+    hint: str | None,
     stated_kind: _Stated | None,
     stated_name: _Stated | None,
     scores: KindScores,
-) -> tuple[EnumNodeKind, float, bool]:
+) -> tuple[str, float, bool]:
     """The kind, its confidence, and whether the user stated it (hint > text > name > scores)."""
     if hint is not None:
         return hint, 1.0, True
     if stated_kind is not None:
-        return EnumNodeKind(stated_kind.value), stated_kind.confidence, True
+        return stated_kind.value, stated_kind.confidence, True
     if stated_name and (suffix := _NAME_SUFFIX.search(stated_name.value)):
-        return KIND_WORDS[suffix.group(1).lower()], 0.9, True
+        return suffix.group(1).lower(), 0.9, True
     if scores.best is None:
         raise PromptRefusedError(
             "Could not tell what the node does from the prompt: name the action "
@@ -475,6 +499,142 @@ def _settle_kind(
             reason="no_purpose",
         )
     return scores.best, scores.inferred_confidence(), False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRequirements:
+    """The analyzer's result as plain values, with exactly the fields of ModelPRDRequirements.
+
+    ``onexgen parse`` prints it without importing pydantic (start-up time);
+    ``PRDAnalyzer.analyze_prompt`` validates it into the typed model.
+    """
+
+    node_type: str
+    node_name: str
+    service_name: str
+    domain: str
+    category: str
+    business_description: str
+    operations: tuple[str, ...]
+    features: tuple[str, ...]
+    external_systems: tuple[str, ...]
+    dependencies: tuple[str, ...]
+    performance_requirements: dict[str, Any]
+    extraction_confidence: float
+    explicit_fields: tuple[str, ...]
+    field_confidence: dict[str, float]
+    original_prompt: str = field(repr=False, default="")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The same shape as ``ModelPRDRequirements.model_dump(mode="json")``."""
+        return {
+            "node_type": self.node_type,
+            "node_name": self.node_name,
+            "service_name": self.service_name,
+            "domain": self.domain,
+            "category": self.category,
+            "business_description": self.business_description,
+            "operations": list(self.operations),
+            "features": list(self.features),
+            "external_systems": list(self.external_systems),
+            "dependencies": list(self.dependencies),
+            "performance_requirements": self.performance_requirements,
+            "extraction_confidence": self.extraction_confidence,
+            "explicit_fields": list(self.explicit_fields),
+            "field_confidence": dict(self.field_confidence),
+            "original_prompt": self.original_prompt,
+        }
+
+    def to_model(self) -> ModelPRDRequirements:
+        """Validate into the typed model every later stage consumes."""
+        from onexgen.models.requirements import ModelPRDRequirements
+
+        return ModelPRDRequirements.model_validate(self.as_dict())
+
+
+def analyze_prompt_values(
+    prompt: str,
+    node_type_hint: EnumNodeKind | str | None = None,
+    *,
+    max_prompt_chars: int = MAX_PROMPT_CHARS,
+) -> ParsedRequirements:
+    """The whole analysis as plain values (see ``PRDAnalyzer.analyze_prompt``)."""
+    hint = _coerce_hint(node_type_hint)
+    _check_prompt(prompt, max_prompt_chars)
+    text = _normalise_whitespace(prompt)
+    stated_kind = _stated_kind(text)
+    stated_name = _stated_name(text)
+    stated_domain = _stated_domain(text)
+    spans = [
+        span
+        for stated in (stated_kind, stated_name, stated_domain)
+        if stated is not None
+        for span in stated.spans
+    ]
+    if request := _REQUEST_LEAD.match(text):
+        spans.append(request.span())
+    facts = _read_facts(text, spans, stated_name)
+    # A stated name or domain together with a stated kind is a deliberate scaffold request
+    # (like `onex new node NAME --type KIND`); anything less says nothing about the node.
+    scaffold = stated_name is not None or (
+        stated_domain is not None and (stated_kind is not None or hint is not None)
+    )
+    if not facts.has_content and not scaffold:
+        raise PromptRefusedError(
+            "The prompt does not say what the node is for: state the action and what it "
+            "acts on (e.g. 'writes orders to PostgreSQL').",
+            reason="no_purpose",
+        )
+    scores = score_kinds(
+        facts.match_text, facts.operations, facts.features, facts.category_weights, facts.systems
+    )
+    kind, kind_confidence, kind_stated = _settle_kind(hint, stated_kind, stated_name, scores)
+    category = _choose_category(facts.category_weights, kind)
+
+    explicit: list[str] = ["node_type"] if kind_stated else []
+    if stated_name is not None:
+        node_name, name_confidence = stated_name.value, stated_name.confidence
+        if stated_name.confidence >= 1.0:
+            explicit.extend(["node_name", "service_name"])
+    else:
+        node_name = _derive_name(kind, category, facts)
+        name_confidence = 0.5 if (facts.systems or facts.operations) else 0.3
+    if stated_domain is not None:
+        domain, domain_confidence = stated_domain.value, 1.0
+        explicit.append("domain")
+    else:
+        domain = category
+        domain_confidence = 0.7 if category != Category.GENERAL else 0.3
+
+    evidence = len(facts.operations) + len(facts.features) + len(facts.systems)
+    extraction_confidence = (
+        0.5 * kind_confidence
+        + 0.15 * name_confidence
+        + 0.15 * domain_confidence
+        + (0.1 if facts.has_content else 0.0)
+        + min(0.1, 0.035 * evidence)
+    )
+    return ParsedRequirements(
+        node_type=kind,
+        node_name=node_name,
+        service_name=to_snake_case(node_name),
+        domain=domain,
+        category=category,
+        business_description=facts.purpose or f"{kind.capitalize()} node {node_name}",
+        operations=facts.operations,
+        features=facts.features,
+        external_systems=facts.systems,
+        dependencies=tuple(to_snake_case(name) for name in facts.systems),
+        performance_requirements=extract_performance_values(text),
+        extraction_confidence=round(min(1.0, extraction_confidence), 4),
+        explicit_fields=tuple(dict.fromkeys(explicit)),
+        field_confidence={
+            "node_type": round(kind_confidence, 4),
+            "node_name": round(name_confidence, 4),
+            "domain": round(domain_confidence, 4),
+        },
+        original_prompt=prompt,
+    )
 
 
 class PRDAnalyzer:
@@ -490,72 +650,42 @@ class PRDAnalyzer:
         Raises ``PromptRefusedError`` for blank or oversized prompts and for prompts that do not
         say what the node is for; ``ValueError`` for an unknown ``node_type_hint``.
         """
-        hint = _coerce_hint(node_type_hint)
-        _check_prompt(prompt, self.max_prompt_chars)
-        text = _normalise_whitespace(prompt)
-        stated_kind = _stated_kind(text)
-        stated_name = _stated_name(text)
-        stated_domain = _stated_domain(text)
-        spans = [
-            span
-            for stated in (stated_kind, stated_name, stated_domain)
-            if stated is not None
-            for span in stated.spans
-        ]
-        facts = _read_facts(text, spans, stated_name)
-        if not facts.has_content and stated_name is None:
-            raise PromptRefusedError(
-                "The prompt does not say what the node is for: state the action and what it "
-                "acts on (e.g. 'writes orders to PostgreSQL').",
-                reason="no_purpose",
-            )
-        scores = score_kinds(
-            facts.match_text, facts.operations, facts.features, facts.category_weights
-        )
-        kind, kind_confidence, kind_stated = _settle_kind(hint, stated_kind, stated_name, scores)
-        category = _choose_category(facts.category_weights, kind)
+        return analyze_prompt_values(
+            prompt, node_type_hint, max_prompt_chars=self.max_prompt_chars
+        ).to_model()
 
-        explicit: list[ExplicitField] = ["node_type"] if kind_stated else []
-        if stated_name is not None:
-            node_name, name_confidence = stated_name.value, stated_name.confidence
-            if stated_name.confidence >= 1.0:
-                explicit.extend(["node_name", "service_name"])
-        else:
-            node_name = _derive_name(kind, facts.systems, facts.operations, facts.purpose)
-            name_confidence = 0.5 if (facts.systems or facts.operations) else 0.3
-        if stated_domain is not None:
-            domain, domain_confidence = stated_domain.value, 1.0
-            explicit.append("domain")
-        else:
-            domain = category.value
-            domain_confidence = 0.7 if category is not EnumCategory.GENERAL else 0.3
 
-        evidence = len(facts.operations) + len(facts.features) + len(facts.systems)
-        extraction_confidence = (
-            0.45 * kind_confidence
-            + 0.2 * name_confidence
-            + 0.15 * domain_confidence
-            + (0.05 if facts.has_content else 0.0)
-            + min(0.15, 0.04 * evidence)
-        )
-        return ModelPRDRequirements(
-            node_type=kind,
-            node_name=node_name,
-            service_name=to_snake_case(node_name),
-            domain=domain,
-            category=category,
-            business_description=facts.purpose or f"{kind.title} node {node_name}",
-            operations=facts.operations,
-            features=facts.features,
-            external_systems=facts.systems,
-            dependencies=tuple(to_snake_case(name) for name in facts.systems),
-            performance_requirements=extract_performance(text),
-            extraction_confidence=round(min(1.0, extraction_confidence), 4),
-            explicit_fields=tuple(dict.fromkeys(explicit)),
-            original_prompt=prompt,
-            field_confidence=ModelFieldConfidence(
-                node_type=round(kind_confidence, 4),
-                node_name=round(name_confidence, 4),
-                domain=round(domain_confidence, 4),
-            ),
-        )
+# --- the analyzer's steps, public so callers (and the benchmark) can use them one at a time ---
+
+
+def find_stated_kind(text: str) -> tuple[str, float] | None:
+    """The kind a text states ("EFFECT node", "node type: reducer") and how clearly."""
+    stated = _stated_kind(_normalise_whitespace(text))
+    return (stated.value, stated.confidence) if stated else None
+
+
+def find_stated_name(text: str) -> tuple[str, float] | None:
+    """The PascalCase name a text states ("called X", "Name: X", "COMPUTE node: X")."""
+    stated = _stated_name(_normalise_whitespace(text))
+    return (stated.value, stated.confidence) if stated else None
+
+
+def find_stated_domain(text: str) -> str | None:
+    """The snake_case domain a text states ("in the X domain", "domain: X")."""
+    stated = _stated_domain(_normalise_whitespace(text))
+    return stated.value if stated else None
+
+
+def find_operations(text: str) -> tuple[str, ...]:
+    """Canonical operations a text names, in order of appearance."""
+    return _find_terms(text)
+
+
+def find_features(text: str) -> tuple[str, ...]:
+    """Canonical features a text names, in order of appearance."""
+    return _find_features(text)
+
+
+def find_external_systems(text: str) -> tuple[str, ...]:
+    """Outside systems a text names (display names such as PostgreSQL, Kafka, HTTP API)."""
+    return _find_systems(text)

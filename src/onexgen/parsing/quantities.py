@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-from onexgen.models.requirements import ModelPerformanceRequirements, ModelRateLimit
+if TYPE_CHECKING:
+    from onexgen.models.requirements import ModelPerformanceRequirements
 
 _UNIT_SECONDS: dict[str, float] = {
     "ms": 0.001,
@@ -186,9 +188,7 @@ def _rates(text: str, values: dict[str, object], used: list[tuple[int, int]]) ->
         if _THROUGHPUT.search(before):
             values.setdefault("throughput_per_second", amount / period)
         elif rate.group(2) or re.search(r"rate|limit|throttl|quota", before, re.IGNORECASE):
-            values.setdefault(
-                "rate_limit", ModelRateLimit(requests=int(amount), period_seconds=period)
-            )
+            values.setdefault("rate_limit", {"requests": int(amount), "period_seconds": period})
         else:
             continue
         used.append(rate.span())
@@ -226,7 +226,32 @@ def _counts(text: str, values: dict[str, object]) -> None:
 
 
 def extract_performance(text: str) -> ModelPerformanceRequirements:
-    """Every number the prompt states about pools, rates, TTLs, retries, timeouts and windows."""
+    """Every number the prompt states, as the typed model later stages consume."""
+    from onexgen.models.requirements import ModelPerformanceRequirements
+
+    return ModelPerformanceRequirements.model_validate(extract_performance_values(text))
+
+
+_DEFAULTS: dict[str, Any] = {
+    "max_latency_ms": None,
+    "throughput_per_second": None,
+    "timeout_seconds": None,
+    "retry_attempts": None,
+    "pool_min_size": None,
+    "pool_max_size": None,
+    "cache_ttl_seconds": None,
+    "rate_limit": None,
+    "circuit_breaker_threshold": None,
+    "batch_size": None,
+    "window_seconds": [],
+}
+
+
+def extract_performance_values(text: str) -> dict[str, Any]:
+    """Every number the prompt states about pools, rates, TTLs, retries, timeouts and windows.
+
+    Plain values in the shape of ``ModelPerformanceRequirements.model_dump(mode="json")``.
+    """
     values: dict[str, object] = {}
     used: list[tuple[int, int]] = []
     _pool(text, values, used)
@@ -235,5 +260,5 @@ def extract_performance(text: str) -> ModelPerformanceRequirements:
     _counts(text, values)
     windows = _windows(text, used)
     if windows:
-        values["window_seconds"] = windows
-    return ModelPerformanceRequirements.model_validate(values)
+        values["window_seconds"] = list(windows)
+    return {**_DEFAULTS, **values}

@@ -9,8 +9,51 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
 
-from onexgen.models.enums import EnumCategory, EnumNodeKind
+
+class Kind:
+    """Node kinds as plain strings (the values of ``EnumNodeKind``).
+
+    The parser works on plain strings so that ``onexgen parse`` never has to import pydantic;
+    the typed models are built at the edge. A test keeps these equal to the enums.
+    """
+
+    EFFECT: Final = "effect"
+    COMPUTE: Final = "compute"
+    REDUCER: Final = "reducer"
+    ORCHESTRATOR: Final = "orchestrator"
+    ALL: Final = (EFFECT, COMPUTE, REDUCER, ORCHESTRATOR)
+
+
+class Category:
+    """Categories as plain strings (the values of ``EnumCategory``, in the same order)."""
+
+    DATABASE: Final = "database"
+    CACHE: Final = "cache"
+    API: Final = "api"
+    MESSAGING: Final = "messaging"
+    STORAGE: Final = "storage"
+    ML: Final = "ml"
+    MONITORING: Final = "monitoring"
+    SECURITY: Final = "security"
+    WORKFLOW: Final = "workflow"
+    DATA: Final = "data"
+    GENERAL: Final = "general"
+    ALL: Final = (
+        DATABASE,
+        CACHE,
+        API,
+        MESSAGING,
+        STORAGE,
+        ML,
+        MONITORING,
+        SECURITY,
+        WORKFLOW,
+        DATA,
+        GENERAL,
+    )
+
 
 # A word boundary that also treats dotted names ("order.created") and identifiers
 # ("data_services") as single tokens, so their parts never count as words of their own.
@@ -76,7 +119,7 @@ class ExternalSystem:
 
     name: str
     pattern: re.Pattern[str]
-    category: EnumCategory
+    category: str
 
 
 def _terms(table: dict[str, tuple[str, ...]]) -> tuple[Term, ...]:
@@ -85,12 +128,7 @@ def _terms(table: dict[str, tuple[str, ...]]) -> tuple[Term, ...]:
 
 # --- node kinds --------------------------------------------------------------------------------
 
-KIND_WORDS: dict[str, EnumNodeKind] = {
-    "effect": EnumNodeKind.EFFECT,
-    "compute": EnumNodeKind.COMPUTE,
-    "reducer": EnumNodeKind.REDUCER,
-    "orchestrator": EnumNodeKind.ORCHESTRATOR,
-}
+KIND_WORDS: frozenset[str] = frozenset(Kind.ALL)
 
 # --- operations (canonical snake_case names) ---------------------------------------------------
 
@@ -227,6 +265,16 @@ OPERATIONS: tuple[Term, ...] = _terms(
             verb("dispatch", "dispatches"),
             r"sender",
         ),
+        "authenticate": (
+            verb("authenticate"),
+            r"authentication|log(?:s|ging)? in|sign(?:s|ing)? in",
+        ),
+        "authorize": (
+            verb("authorize"),
+            verb("authorise"),
+            r"authori[sz]ation",
+            r"check(?:s|ing)? (?:\w+ )?permissions?",
+        ),
         "encrypt": (verb("encrypt"), r"encryption"),
         "decrypt": (verb("decrypt"), r"decryption"),
         "hash": (r"hash(?:es|ing|ed)?(?! ?(?:map|table))",),
@@ -352,7 +400,7 @@ FEATURES: tuple[Term, ...] = _terms(
 
 # --- external systems --------------------------------------------------------------------------
 
-_C = EnumCategory
+_C = Category
 EXTERNAL_SYSTEMS: tuple[ExternalSystem, ...] = tuple(
     ExternalSystem(name, phrase_pattern(*alts), category)
     for name, alts, category in (
@@ -529,7 +577,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
 
 # --- kind evidence (keyword factor) ------------------------------------------------------------
 
-_K = EnumNodeKind
+_K = Kind
 KIND_CUES: tuple[Cue, ...] = (
     *_cues(
         _K.EFFECT,
@@ -673,7 +721,7 @@ KIND_CUES: tuple[Cue, ...] = (
 )
 
 # Kinds that operations and categories point to (the operation and domain factors).
-OPERATION_KIND: dict[str, EnumNodeKind] = {
+OPERATION_KIND: dict[str, str] = {
     "create": _K.EFFECT,
     "read": _K.EFFECT,
     "update": _K.EFFECT,
@@ -691,6 +739,8 @@ OPERATION_KIND: dict[str, EnumNodeKind] = {
     "encrypt": _K.COMPUTE,
     "decrypt": _K.COMPUTE,
     "hash": _K.COMPUTE,
+    "authenticate": _K.EFFECT,
+    "authorize": _K.COMPUTE,
     "aggregate": _K.REDUCER,
     "merge": _K.REDUCER,
     "deduplicate": _K.REDUCER,
@@ -699,7 +749,7 @@ OPERATION_KIND: dict[str, EnumNodeKind] = {
     "schedule": _K.ORCHESTRATOR,
 }
 
-CATEGORY_KIND: dict[EnumCategory, dict[EnumNodeKind, float]] = {
+CATEGORY_KIND: dict[str, dict[str, float]] = {
     _C.DATABASE: {_K.EFFECT: 1.0},
     _C.CACHE: {_K.EFFECT: 1.0},
     _C.API: {_K.EFFECT: 1.0},
@@ -713,7 +763,7 @@ CATEGORY_KIND: dict[EnumCategory, dict[EnumNodeKind, float]] = {
     _C.GENERAL: {},
 }
 
-FEATURE_KIND: dict[str, dict[EnumNodeKind, float]] = {
+FEATURE_KIND: dict[str, dict[str, float]] = {
     "connection_pooling": {_K.EFFECT: 1.0},
     "retry_logic": {_K.EFFECT: 0.6, _K.ORCHESTRATOR: 0.4},
     "circuit_breaker": {_K.EFFECT: 1.0},
@@ -742,7 +792,7 @@ FEATURE_KIND: dict[str, dict[EnumNodeKind, float]] = {
 FILLER_WORDS: frozenset[str] = word_set(
     """
     a an the this that these those it its some something anything stuff thing things
-    node nodes create creates build make generate give write me i we you need want please
+    node nodes build make generate give me i we you need want please
     help with for of on in to and or new one simple basic generic type kind do does doing
     can could would should will must just some any kindly let lets us my our your an
     effect compute reducer orchestrator called named name domain using use uses via
