@@ -64,7 +64,7 @@ markers =
 COVERAGE_CONFIG = """\
 [run]
 omit =
-    */tests/*
+    */{package}/tests/*
 """
 
 
@@ -106,12 +106,16 @@ class Workspace:
         return self.root / "_reports"
 
 
-def write_tool_configs(root: Path) -> None:
-    """Write the ruff, mypy, pytest and coverage configs into ``root``."""
+def write_tool_configs(root: Path, package: str = "node_*") -> None:
+    """Write the ruff, mypy, pytest and coverage configs into ``root``.
+
+    Coverage omits only the node's own ``tests/`` folder, so a node that itself lives under
+    some ``tests/`` directory is still measured.
+    """
     (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
     (root / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
     (root / "pytest.ini").write_text(PYTEST_CONFIG, encoding="utf-8")
-    (root / ".coveragerc").write_text(COVERAGE_CONFIG, encoding="utf-8")
+    (root / ".coveragerc").write_text(COVERAGE_CONFIG.format(package=package), encoding="utf-8")
     (root / "_reports").mkdir(exist_ok=True)
 
 
@@ -122,7 +126,7 @@ def node_workspace(node_dir: Path) -> Iterator[Workspace]:
         root = Path(tmp)
         target = root / node_dir.name
         shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
-        write_tool_configs(root)
+        write_tool_configs(root, node_dir.name)
         yield Workspace(root=root, node_dir=target)
 
 
@@ -131,5 +135,5 @@ def config_workspace(node_dir: Path) -> Iterator[Workspace]:
     """Tool configs in a temporary dir, for tools that must run on ``node_dir`` in place."""
     with tempfile.TemporaryDirectory(prefix="onexgen-tools-") as tmp:
         root = Path(tmp)
-        write_tool_configs(root)
+        write_tool_configs(root, node_dir.name)
         yield Workspace(root=root, node_dir=node_dir)
