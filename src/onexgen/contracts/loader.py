@@ -21,7 +21,7 @@ from onexgen.models.requirements import (
     ModelPRDRequirements,
     ModelRateLimit,
 )
-from onexgen.rendering.escaping import identifier, pascal
+from onexgen.rendering.escaping import identifier, pascal, snake
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -65,7 +65,7 @@ def _operations(raw: dict[str, Any]) -> tuple[str, ...]:
         name = op.get("name") if isinstance(op, dict) else op
         if not isinstance(name, str) or not name.strip():
             raise ContractLoadError(f"operation without a name: {op!r}")
-        names.append(identifier(name).rstrip("_"))
+        names.append(snake(name))
     return tuple(dict.fromkeys(names))
 
 
@@ -101,7 +101,7 @@ def _features(raw: dict[str, Any], metadata: dict[str, Any]) -> tuple[str, ...]:
     listed = metadata.get("features") or raw.get("features") or []
     if not isinstance(listed, list):
         raise ContractLoadError("'features' must be a list of names")
-    return tuple(dict.fromkeys(identifier(str(f)).rstrip("_") for f in listed))
+    return tuple(dict.fromkeys(snake(str(f), "feature") for f in listed))
 
 
 def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
@@ -126,7 +126,7 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
     service = metadata.get("service_name") or _KIND_SUFFIX.sub(
         "", identifier(name).removeprefix("node_")
     )
-    service = identifier(str(service)).rstrip("_")
+    service = snake(str(service), "node")
     description = str(raw.get("description") or "").strip() or f"{service} {kind.value} node"
     category_value = str(metadata.get("category", "general"))
     category = (
@@ -139,14 +139,14 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
             node_type=kind,
             node_name=str(metadata.get("node_name") or pascal(service)),
             service_name=service,
-            domain=identifier(str(metadata.get("domain") or "default")).rstrip("_"),
+            domain=snake(str(metadata.get("domain") or "default"), "domain"),
             category=category,
             business_description=description[:4000],
             operations=_operations(raw),
             features=_features(raw, metadata),
             external_systems=tuple(str(s) for s in metadata.get("external_systems") or ()),
             dependencies=tuple(
-                identifier(str(s)).rstrip("_") for s in metadata.get("dependencies") or ()
+                snake(str(s), "dependency") for s in metadata.get("dependencies") or ()
             ),
             performance_requirements=_performance(
                 _mapping(raw.get("configuration"), "configuration"),

@@ -24,6 +24,7 @@ __all__ = [
     "py_comment",
     "py_docstring",
     "py_str",
+    "snake",
     "yaml_scalar",
 ]
 
@@ -140,6 +141,14 @@ def identifier(value: str) -> str:
         name = f"n_{name}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         name = f"{name}_"
+    return name
+
+
+def snake(value: str, suffix: str = "op") -> str:
+    """A snake_case name without trailing underscore; keywords get ``_<suffix>`` appended."""
+    name = identifier(value).rstrip("_")
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name = f"{name}_{suffix}"
     return name
 
 

@@ -154,6 +154,8 @@ def render_files(
         name = manager.resolve(kind, base)
         files.append(ModelRenderedFile(path=path, content=manager.get(name).render(context)))
         versions[name] = manager.version(name)
+        for parent in manager.dependencies(name):
+            versions[parent] = manager.version(parent)
     return files, versions
 
 

@@ -6,6 +6,8 @@ import hashlib
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+import jinja2
+import jinja2.meta
 from pydantic import BaseModel, ConfigDict, Field
 
 from onexgen.rendering.engine import create_environment
@@ -13,7 +15,6 @@ from onexgen.rendering.engine import create_environment
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import jinja2
 
 __all__ = ["ModelTemplateCacheStats", "TemplateManager"]
 
@@ -41,7 +42,7 @@ class TemplateManager:
         self.templates_dir = templates_dir
         self.environment = create_environment(templates_dir, cache_size=cache_size)
         self._capacity = cache_size
-        self._cache: OrderedDict[str, tuple[jinja2.Template, str]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[jinja2.Template, str, tuple[str, ...]]] = OrderedDict()
         self._hits = 0
         self._misses = 0
         self._names: frozenset[str] | None = None
@@ -54,7 +55,11 @@ class TemplateManager:
         """SHA-256 of the template source actually used (for the manifest)."""
         return self._entry(name)[1]
 
-    def _entry(self, name: str) -> tuple[jinja2.Template, str]:
+    def dependencies(self, name: str) -> tuple[str, ...]:
+        """Templates ``name`` extends, includes or imports (their sources shape its output)."""
+        return self._entry(name)[2]
+
+    def _entry(self, name: str) -> tuple[jinja2.Template, str, tuple[str, ...]]:
         cached = self._cache.get(name)
         if cached is not None:
             self._hits += 1
@@ -66,7 +71,12 @@ class TemplateManager:
         source, _, _ = loader.get_source(self.environment, name)
         template = self.environment.from_string(source)
         template.name = name
-        entry = (template, hashlib.sha256(source.encode("utf-8")).hexdigest())
+        referenced = jinja2.meta.find_referenced_templates(self.environment.parse(source))
+        entry = (
+            template,
+            hashlib.sha256(source.encode("utf-8")).hexdigest(),
+            tuple(sorted(r for r in referenced if r is not None)),
+        )
         self._cache[name] = entry
         if len(self._cache) > self._capacity:
             self._cache.popitem(last=False)
