@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 _KIND = r"(effect|compute|reducer|orchestrator)"
 _TYPE_COLON = re.compile(rf"\b(?:node[ _-]?)?(?:type|kind)\s*[:=]\s*{_KIND}\b", re.IGNORECASE)
 _KIND_NODE = re.compile(rf"\b{_KIND}[ \t]+node\b(?!s)", re.IGNORECASE)
+_OTHER_NODE = re.compile(
+    r"\b(?:with|using|via|to|from|into|calls?|calling|invokes?|triggers?|other|downstream|"
+    r"upstream|existing|each|every)\s+(?:the\s+|an?\s+|one\s+)?$",
+    re.IGNORECASE,
+)
+"""Words before a kind that make it a reference to another node, not the node requested."""
 _KIND_ARTICLE = re.compile(
     r"\b(?:an?|the|as)\s+(reducer|orchestrator|effect|compute)\b"
     r"(?=\s*(?:$|[,.;:!?)]|that\b|which\b|for\b|to\b|called\b|named\b|node\b|with\b))",
@@ -108,13 +114,16 @@ def _stated_kind(text: str) -> _Stated | None:
         return _Stated(typed.group(1).lower(), 1.0, (typed.span(),))
     mentions: list[tuple[int, str, float, tuple[int, int]]] = []
     for match in _KIND_NODE.finditer(text):
-        mentions.append((match.start(), match.group(1).lower(), 1.0, match.span()))
+        if not _OTHER_NODE.search(text[: match.start()]):
+            mentions.append((match.start(), match.group(1).lower(), 1.0, match.span()))
     for pattern, confidence in (
         (_KIND_ARTICLE, 0.9),
         (_KIND_SHOUTED, 0.9),
         (_KIND_STANDALONE, 0.9),
     ):
         for match in pattern.finditer(text):
+            if _OTHER_NODE.search(text[: match.start(1)]):
+                continue  # "calls a COMPUTE node", "with the reducer": another node
             if not any(start <= match.start(1) < end for _, _, _, (start, end) in mentions):
                 mentions.append((match.start(1), match.group(1).lower(), confidence, match.span(1)))
     if not mentions:
@@ -254,7 +263,10 @@ def _choose_category(weights: dict[str, float], kind: str | None) -> str:
     adjusted = dict(weights)
     if kind == Kind.ORCHESTRATOR:
         adjusted[Category.WORKFLOW] = adjusted.get(Category.WORKFLOW, 0.0) + 2.0
-    if not adjusted or max(adjusted.values()) < 0.5:
+    if kind == Kind.REDUCER:
+        # Folding a stream is data work unless a more specific area was named.
+        adjusted[Category.DATA] = adjusted.get(Category.DATA, 0.0) + 0.3
+    if not adjusted or max(adjusted.values()) < 0.3:
         return Category.GENERAL
     order = list(Category.ALL)
     return max(adjusted.items(), key=lambda item: (item[1], -order.index(item[0])))[0]
@@ -315,7 +327,8 @@ _SUBJECT_SKIP = FILLER_WORDS | word_set(
     operations operation requests request including other run runs running handle handles
     handling manage manages managing process processes processing perform performs execute
     executes provide provides implement implements take takes return returns accept accepts
-    receive receives given
+    receive receives given keep keeps track tracks maintain maintains poll polls expose exposes
+    hold holds
     """
 )
 
@@ -391,6 +404,12 @@ def _derive_name(
         subject = topic
     if not subject:
         return f"{kind.capitalize()}{role or _KIND_ROLE[kind]}"
+    if subject.lower() in _ROLE_ENDINGS and (owner := _ROLE_OWNER.search(facts.purpose)):
+        # "a saga for order placement" -> OrderPlacementSaga
+        owner_words = [w for w in owner.group(1).split() if w.lower() not in _SUBJECT_SKIP]
+        subject = "".join(to_pascal_case(w) for w in owner_words[:2]) + subject
+    elif not role and not named and len(split_words(subject)) == 1:
+        role = "Processor" if _PROCESSING.search(facts.purpose) else _KIND_ROLE[kind]
     if len(split_words(subject)) > 1 and subject.lower().endswith(_ROLE_ENDINGS):
         return to_pascal_case(subject)
     if subject.endswith(role):
@@ -398,6 +417,12 @@ def _derive_name(
     return to_pascal_case(f"{subject}{role}")
 
 
+_ROLE_OWNER = re.compile(
+    r"\b(?:workflow|pipeline|saga|process|cache|client|gateway)\s+(?:for|of)\s+(?:the\s+|an?\s+)?"
+    r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)",
+    re.IGNORECASE,
+)
+_PROCESSING = re.compile(r"\bprocess(?:es|ing)?\b", re.IGNORECASE)
 _API_SURFACE = re.compile(r"\b(?:https?|rest|graphql|grpc|api)\b", re.IGNORECASE)
 
 

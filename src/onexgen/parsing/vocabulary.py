@@ -322,7 +322,7 @@ FEATURES: tuple[Term, ...] = _terms(
             r"observability",
         ),
         "logging": (
-            r"log(?:s|ged|ging)?",
+            r"log(?:s|ged|ging)?(?! (?:in|on|out|into)\b)",
             r"logger",
             r"audit (?:logs?|trails?)",
             r"structured logging",
@@ -368,7 +368,9 @@ FEATURES: tuple[Term, ...] = _terms(
             r"tumbling",
             r"sliding",
             r"(?:per|each|every) (?:calendar )?(?:second|minute|hour|day|week|month)",
-            r"hourly|daily|weekly|monthly",
+            r"(?:hourly|daily|weekly|monthly) (?:averages?|totals?|counts?|sums?|roll-?ups?|"
+            r"buckets?|stats|statistics|summar(?:y|ies)|aggregates?|windows?)",
+            r"(?:over|in|for) the (?:last|past) \d+ ?(?:seconds?|minutes?|mins?|hours?|days?)",
         ),
         "state_machine": (
             r"state[- ]machines?",
@@ -430,7 +432,19 @@ EXTERNAL_SYSTEMS: tuple[ExternalSystem, ...] = tuple(
         ("Elasticsearch", (r"elastic(?:search)?", r"opensearch"), _C.DATABASE),
         ("Qdrant", (r"qdrant",), _C.DATABASE),
         ("Pinecone", (r"pinecone",), _C.DATABASE),
-        ("SMTP", (r"smtp", r"e-?mails?", r"emailing"), _C.MESSAGING),
+        (
+            "SMTP",
+            (
+                r"smtp",
+                r"(?:send|sends|sending|sent|deliver\w*|forward\w*|via|through|for) "
+                r"(?:\w+ ){0,3}?e-?mails?",
+                r"e-?mail (?:notifications?|alerts?|messages?|servers?|providers?|delivery|"
+                r"sending|sender|service|gateway|operations?)",
+                r"e-?mails? (?:to|via)",
+                r"emailing",
+            ),
+            _C.MESSAGING,
+        ),
         ("SendGrid", (r"sendgrid",), _C.MESSAGING),
         ("Twilio", (r"twilio", r"sms"), _C.MESSAGING),
         ("Slack", (r"slack",), _C.MESSAGING),
@@ -552,6 +566,11 @@ CATEGORY_CUES: tuple[Cue, ...] = (
     *_cues(
         _C.DATA,
         (
+            (
+                "analytics",
+                r"analytics|page ?views?|clicks?|usage|sensor readings?|leaderboards?",
+                0.8,
+            ),
             ("formats", r"json|xml|csv|yaml|parquet|avro|protobuf", 1.2),
             ("data", r"data|datasets?|etl", 0.8),
             (
@@ -693,7 +712,18 @@ KIND_CUES: tuple[Cue, ...] = (
             ),
             ("dedup", r"dedup\w*|deduplicat\w*|duplicates?|seen before", 1.0),
             ("fsm", r"state[- ]machines?|fsm|state transitions?", 1.2),
-            ("streams", r"streams? of|event streams?|over time|thresholds?|intents?", 0.6),
+            (
+                "streams",
+                r"streams? of|event streams?|over time|thresholds?|intents?"
+                r"|from (?:\w+ ){0,2}events|leaderboards?|top[- ]\d+|top[- ]k",
+                0.7,
+            ),
+            (
+                "keeps state",
+                r"maintain(?:s|ing)?|keep(?:s|ing)? (?:a |the )?(?:running|track|tally)"
+                r"|track(?:s|ing)?",
+                0.8,
+            ),
         ),
     ),
     *_cues(
@@ -708,7 +738,7 @@ KIND_CUES: tuple[Cue, ...] = (
                 0.8,
             ),
             ("fan-out", r"fan[- ]?out|fan[- ]?in|parallel|concurrent\w*|scatter[- ]gather", 0.8),
-            ("routing", r"rout(?:e|es|ing)|dispatch\w*|delegat\w*|follow-?up actions?", 0.8),
+            ("routing", r"rout(?:e|es|ing)|dispatch\w*|delegat\w*|follow-?up actions?", 1.3),
             ("compensation", r"rollbacks?|compensat\w*|roll(?:s|ing)? back|retry each step", 0.8),
             (
                 "manages",
