@@ -193,6 +193,9 @@ def _tool_env(cache_root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["COVERAGE_FILE"] = str(cache_root / ".coverage")
+    # Python 3.12's sys.monitoring: line coverage at a fraction of the tracer's cost (measured
+    # 15.6 s instead of 23.4 s for the 1,112 tests of the 50-node benchmark batch).
+    env["COVERAGE_CORE"] = "sysmon"
     env.pop("PYTHONPATH", None)
     return env
 
