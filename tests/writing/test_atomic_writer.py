@@ -76,8 +76,9 @@ def rename_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 def test_stage_and_commit_writes_exact_files(tmp_path: Path, rename_mode: str) -> None:
     with AtomicNodeWriter(tmp_path / "out", NODE) as writer:
         staged = writer.stage(NEW_FILES)
-        assert staged.parent == tmp_path / "out"
-        assert staged.name.startswith(STAGING_PREFIX + NODE + "-")
+        assert staged.name == NODE  # tools see the real package name while it is staged
+        assert staged.parent.parent == tmp_path / "out"
+        assert staged.parent.name.startswith(STAGING_PREFIX + NODE + "-")
         assert writer.list_files() == tuple(sorted(rel for rel, _ in NEW_FILES))
         assert not (tmp_path / "out" / NODE).exists()
         target = writer.commit()
@@ -285,6 +286,7 @@ def test_fresh_staging_path_and_tool_artifacts(tmp_path: Path) -> None:
         (first / "tests" / ".pytest_cache").mkdir()
         second = writer.fresh_staging_path()
         assert second != first
+        assert second.name == NODE
         assert not first.exists()
         assert writer.staging_path == second
         assert writer.remove_tool_artifacts() == ("__pycache__", "tests/.pytest_cache")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from onexgen.cli import parse_cmd, test_cmd, validate_cmd
+from onexgen.cli import generate_cmd, parse_cmd, test_cmd, validate_cmd
 
 app = typer.Typer(
     name="onexgen",
@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("parse")(parse_cmd.parse)
+app.command("generate")(generate_cmd.generate)
 app.command("validate")(validate_cmd.validate)
 app.command("test")(test_cmd.run_tests)
 

@@ -3,13 +3,15 @@
 Why this shape: a node must appear in the output directory completely or not at all, whatever
 happens mid-way (Ctrl-C, ``kill -9``, a full disk, a permission error). So every file is written
 and fsynced into a *staging* directory beside the target (same filesystem, so a rename is atomic),
-later stages may validate and refine it there, and only then one rename puts it in place. With
+later stages may validate and refine it there, and only then one rename puts it in place. The
+staged node sits one level down, ``<staging>/<node_name>/``, so that it already has its real
+package name while tools (mypy, pytest, the validator) look at it. With
 ``force`` an existing node is swapped out atomically (``renameat2(RENAME_EXCHANGE)`` on Linux, two
 renames with recovery elsewhere) and kept aside until :meth:`AtomicNodeWriter.finalize`, so a
 failing later stage can still :meth:`AtomicNodeWriter.rollback` to the old node.
 
-Leftovers of a killed run carry recognisable names (``.onexgen-staging-<node>-<pid>-<token>`` and
-``.onexgen-backup-<node>-<pid>-<token>``); the next writer for the same node removes them, or puts
+Leftovers of a killed run carry recognisable names (``.onexgen-staging-<node>-<pid>-<token>/`` and
+``.onexgen-backup-<node>-<pid>-<token>/``); the next writer for the same node removes them, or puts
 a backed-up old node back if the run died between its two renames.
 """
 
@@ -232,7 +234,7 @@ class AtomicNodeWriter:
         self._durable = durable
         self._tag = f"{self._name}-{os.getpid()}-{secrets.token_hex(6)}"
         self._attempt = 0
-        self._staging: Path | None = None
+        self._staging: Path | None = None  # <wrapper>/<node name>
         self._previous: Path | None = None
         self._state = _State.NEW
 
@@ -299,23 +301,26 @@ class AtomicNodeWriter:
         self.check_target()
         self._prepare_output_dir()
         self.recover_stale()
-        staging = self._new_staging_name()
+        wrapper = self._new_staging_name()
+        staging = wrapper / self._name
         try:
+            os.mkdir(wrapper)
             os.mkdir(staging)
         except OSError as exc:
+            _remove_tree(wrapper)
             raise NodeWriteError(
                 f"cannot create a staging directory in {self._output_dir}: {_describe(exc)}"
             ) from exc
         self._staging = staging
         try:
-            created_dirs = {staging}
+            created_dirs = {wrapper, staging}
             for rel, text in entries:
                 self._write_file(staging, rel, text, created_dirs)
             if self._durable:
                 for directory in sorted(created_dirs, key=lambda p: len(p.parts), reverse=True):
                     _fsync_dir(directory)
         except OSError as exc:
-            _remove_tree(staging)
+            _remove_tree(wrapper)
             self._staging = None
             self._state = _State.DISCARDED
             raise NodeWriteError(
@@ -323,7 +328,7 @@ class AtomicNodeWriter:
                 f"nothing was changed in {self._output_dir}"
             ) from exc
         except BaseException:
-            _remove_tree(staging)
+            _remove_tree(wrapper)
             self._staging = None
             self._state = _State.DISCARDED
             raise
@@ -346,11 +351,11 @@ class AtomicNodeWriter:
 
     def fresh_staging_path(self) -> Path:
         """Move the staged node to a new path (tools like mypy cache by path) and return it."""
-        current = self.staging_path
+        current = self.staging_path.parent
         fresh = self._new_staging_name()
         os.rename(current, fresh)
-        self._staging = fresh
-        return fresh
+        self._staging = fresh / self._name
+        return self._staging
 
     def remove_tool_artifacts(self) -> tuple[str, ...]:
         """Delete caches that tools left in the staged (or just committed) node; return them."""
@@ -391,11 +396,10 @@ class AtomicNodeWriter:
                 if _exchange(staging, self._target):
                     # ``staging`` now holds the old node; give it the backup name so that a
                     # killed run's leftovers say what they are.
-                    try:
+                    self._previous = staging
+                    with contextlib.suppress(OSError):
                         os.rename(staging, backup)
                         self._previous = backup
-                    except OSError:
-                        self._previous = staging
                 else:
                     os.rename(self._target, backup)
                     self._previous = backup
@@ -407,6 +411,9 @@ class AtomicNodeWriter:
                         raise
             else:
                 _rename_noreplace(staging, self._target)
+            if self._previous != staging:
+                with contextlib.suppress(OSError):
+                    os.rmdir(staging.parent)  # the now empty wrapper
             if self._durable:
                 _fsync_dir(self._output_dir)
         except FileExistsError as exc:
@@ -428,13 +435,15 @@ class AtomicNodeWriter:
             raise NodeWriteError(f"cannot finalize in state {self._state.value}")
         if self._previous is not None:
             _remove_tree(self._previous)
+            if self._previous.parent != self._output_dir:
+                _remove_tree(self._previous.parent)
             self._previous = None
         self._state = _State.FINALIZED
 
     def discard(self) -> None:
         """Drop the staged copy; the output directory is as it was before :meth:`stage`."""
         if self._state is _State.STAGED and self._staging is not None:
-            _remove_tree(self._staging)
+            _remove_tree(self._staging.parent)
             self._staging = None
             self._state = _State.DISCARDED
 
@@ -450,11 +459,13 @@ class AtomicNodeWriter:
         doomed = self._new_staging_name()
         if self._previous is not None:
             if _exchange(self._previous, self._target):
-                _remove_tree(self._previous)
+                _remove_tree(self._previous)  # now holds the rejected new node
             else:
                 os.rename(self._target, doomed)
                 os.rename(self._previous, self._target)
                 _remove_tree(doomed)
+            if self._previous.parent != self._output_dir:
+                _remove_tree(self._previous.parent)
             self._previous = None
         else:
             os.rename(self._target, doomed)

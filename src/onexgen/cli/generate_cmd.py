@@ -1,0 +1,391 @@
+"""``onexgen generate``: one node from a prompt, a requirements file or a contract.
+
+Heavy modules (the pipeline, omnibase_core via validation, Jinja2, Rich's live view) are imported
+inside :func:`generate` so ``onexgen --help`` stays fast. Exit codes: 0 success, 1 failure (one
+clear line; a traceback only with ``--debug``), 2 usage error, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from rich.console import Console, RenderableType
+
+    from onexgen.models.generation import (
+        EnumPipelineStage,
+        ModelGenerationResult,
+        ModelProgressEvent,
+    )
+
+HOLD_ENV = "ONEXGEN_HOLD_BEFORE_COMMIT"
+"""Crash-safety test hook: when set to a file path, the run writes its staging path there just
+before the final rename and waits until the file is deleted (tests kill the run meanwhile)."""
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class NodeTypeOption(StrEnum):
+    """Choices of ``--node-type``."""
+
+    EFFECT = "effect"
+    COMPUTE = "compute"
+    REDUCER = "reducer"
+    ORCHESTRATOR = "orchestrator"
+
+
+class ValidationOption(StrEnum):
+    """Choices of ``--validation``."""
+
+    NONE = "none"
+    BASIC = "basic"
+    STANDARD = "standard"
+    STRICT = "strict"
+
+
+def generate(
+    prompt: Annotated[
+        str | None,
+        typer.Argument(help="What to build, e.g. 'Create EFFECT node for PostgreSQL writes'."),
+    ] = None,
+    *,
+    requirements: Annotated[
+        Path | None,
+        typer.Option(
+            "--requirements",
+            "-r",
+            help="Generate from a requirements file (YAML or JSON) instead of a prompt.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
+    contract: Annotated[
+        Path | None,
+        typer.Option(
+            "--contract",
+            "-c",
+            help="Generate the code for an existing contract.yaml.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path,
+        typer.Option("--output-dir", "-o", help="Directory that receives node_<name>_<kind>/."),
+    ] = Path("generated_nodes"),
+    node_type: Annotated[
+        NodeTypeOption | None,
+        typer.Option("--node-type", "-t", case_sensitive=False, help="Force the node kind."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Replace an existing node (atomically).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the files and contract; write nothing.")
+    ] = False,
+    validation: Annotated[
+        ValidationOption,
+        typer.Option(
+            "--validation",
+            case_sensitive=False,
+            help="How much to check before writing: none, basic (fast), standard, strict.",
+        ),
+    ] = ValidationOption.BASIC,
+    run_tests: Annotated[
+        bool | None,
+        typer.Option(
+            "--run-tests/--no-run-tests",
+            help="Run the node's own tests after writing (default: only with --validation "
+            "strict, where a failure restores the previous state).",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON (node_path, files, ...).")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Log details and show tracebacks.")
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=0.001, help="Give up after this many seconds."),
+    ] = None,
+    templates_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates-dir",
+            help="Directory whose templates override the built-in ones of the same name.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Generate a complete ONEX node package (contract, code, tests, manifest)."""
+    sources = [
+        name
+        for name, value in (
+            ("PROMPT", prompt),
+            ("--requirements", requirements),
+            ("--contract", contract),
+        )
+        if value is not None
+    ]
+    if len(sources) != 1:
+        what = "nothing" if not sources else " and ".join(sources)
+        raise typer.BadParameter(
+            f"give exactly one of PROMPT, --requirements FILE or --contract FILE (got {what})"
+        )
+    if prompt is not None and not prompt.strip():
+        raise typer.BadParameter("PROMPT is empty; describe the node to generate")
+    if debug:
+        logging.basicConfig(
+            level=logging.DEBUG, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        )
+    strict = validation is ValidationOption.STRICT
+    want_tests = strict if run_tests is None else run_tests
+
+    try:
+        result = _run(
+            prompt=prompt,
+            requirements=requirements,
+            contract=contract,
+            output_dir=output_dir,
+            node_type=node_type.value if node_type else None,
+            force=force,
+            dry_run=dry_run,
+            validation=validation.value,
+            run_tests=want_tests,
+            strict=strict,
+            as_json=as_json,
+            timeout=timeout,
+            templates_dir=templates_dir,
+        )
+    except KeyboardInterrupt:
+        typer.echo("onexgen: interrupted; the output directory was left as it was", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        if debug:
+            raise
+        from onexgen.pipeline import one_line
+
+        typer.echo(f"onexgen: error: {one_line(exc)} (run with --debug for details)", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)
+
+
+def _run(
+    *,
+    prompt: str | None,
+    requirements: Path | None,
+    contract: Path | None,
+    output_dir: Path,
+    node_type: str | None,
+    force: bool,
+    dry_run: bool,
+    validation: str,
+    run_tests: bool,
+    strict: bool,
+    as_json: bool,
+    timeout: float | None,
+    templates_dir: Path | None,
+) -> ModelGenerationResult:
+    import asyncio
+
+    from rich.console import Console
+
+    from onexgen.pipeline import CodeGenerationService
+
+    hold = os.environ.get(HOLD_ENV)
+    service = CodeGenerationService(
+        before_commit=_hold_until_released(Path(hold)) if hold else None
+    )
+    console = Console(highlight=False, soft_wrap=True)
+    err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    async def main() -> ModelGenerationResult:
+        return await service.generate_node(
+            requirements,
+            output_dir,
+            prompt=prompt,
+            contract=contract,
+            node_type=node_type,
+            force=force,
+            dry_run=dry_run,
+            validation_level=validation,
+            run_tests=run_tests,
+            strict_mode=strict,
+            templates_dir=templates_dir,
+            timeout=timeout,
+        )
+
+    if as_json:
+        result = asyncio.run(main())
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    elif console.is_terminal:
+        view = _LiveStages()
+        service.subscribe(view.on_event)
+        from rich.live import Live
+
+        with Live(console=console, get_renderable=view.render, refresh_per_second=12):
+            result = asyncio.run(main())
+        _print_summary(console, result)
+    else:
+        service.subscribe(_PlainStages(console).on_event)
+        result = asyncio.run(main())
+        _print_summary(console, result)
+    if not result.success and not as_json:
+        for error in result.errors:
+            err_console.print(f"onexgen: error: {error}", markup=False)
+    return result
+
+
+def _hold_until_released(marker: Path) -> Callable[[Path], Awaitable[None]]:
+    import asyncio
+
+    async def hold(staging: Path) -> None:
+        marker.write_text(str(staging), encoding="utf-8")
+        while marker.exists():
+            await asyncio.sleep(0.01)
+
+    return hold
+
+
+# -- progress views ---------------------------------------------------------------------------
+
+
+class _PlainStages:
+    """One line per finished stage, for logs and pipes."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+
+    def on_event(self, event: ModelProgressEvent) -> None:
+        label = f"[{event.stage.value}/9] {event.name}"
+        if event.event == "stage_completed":
+            suffix = f" ({event.detail})" if event.detail else ""
+            line = f"{label}: done in {_ms(event.duration_ms)}{suffix}"
+        elif event.event == "stage_failed":
+            line = f"{label}: FAILED after {_ms(event.duration_ms)}: {event.error}"
+        elif event.event == "stage_skipped":
+            line = f"{label}: skipped ({event.reason})"
+        else:
+            return
+        self._console.print(line, markup=False)
+
+
+class _LiveStages:
+    """The nine stages with status and timings, redrawn by Rich's Live on every refresh."""
+
+    def __init__(self) -> None:
+        from onexgen.models.generation import EnumPipelineStage
+
+        self._stages = tuple(EnumPipelineStage)
+        self._status: dict[EnumPipelineStage, str] = dict.fromkeys(self._stages, "pending")
+        self._text: dict[EnumPipelineStage, str] = dict.fromkeys(self._stages, "")
+        self._started: dict[EnumPipelineStage, float] = {}
+        self._duration: dict[EnumPipelineStage, float] = {}
+
+    def on_event(self, event: ModelProgressEvent) -> None:
+        stage = event.stage
+        if event.event == "stage_started":
+            self._status[stage] = "running"
+            self._started[stage] = time.perf_counter()
+        elif event.event == "stage_completed":
+            self._status[stage] = "done"
+            self._duration[stage] = event.duration_ms
+            self._text[stage] = event.detail
+        elif event.event == "stage_failed":
+            self._status[stage] = "failed"
+            self._duration[stage] = event.duration_ms
+            self._text[stage] = event.error
+        else:
+            self._status[stage] = "skipped"
+            self._text[stage] = event.reason
+
+    def render(self) -> RenderableType:
+        from rich.spinner import Spinner
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title="onexgen generate", show_header=True, expand=True, box=None)
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("stage", no_wrap=True, min_width=21)
+        table.add_column("", width=2, no_wrap=True)
+        table.add_column("time", justify="right", no_wrap=True, min_width=9)
+        table.add_column("detail", overflow="ellipsis", no_wrap=True, ratio=1)
+        marks = {"done": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("-", "dim")}
+        for stage in self._stages:
+            status = self._status[stage]
+            mark: RenderableType
+            if status == "running":
+                mark = Spinner("dots", style="cyan")
+                elapsed = (time.perf_counter() - self._started[stage]) * 1000.0
+                timing = _ms(elapsed)
+            elif status == "pending":
+                mark, timing = Text("·", style="dim"), ""
+            else:
+                symbol, style = marks[status]
+                mark = Text(symbol, style=style)
+                timing = _ms(self._duration[stage]) if stage in self._duration else ""
+            table.add_row(
+                str(stage.value),
+                Text(stage.title, style="dim" if status in {"pending", "skipped"} else ""),
+                mark,
+                timing,
+                Text(self._text[stage], style="red" if status == "failed" else "dim"),
+            )
+        return table
+
+
+def _print_summary(console: Console, result: ModelGenerationResult) -> None:
+    from rich.markup import escape
+
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    if not result.success:
+        console.print(
+            f"[red]✗ generation failed[/red] after {_ms(result.total_duration_ms)} "
+            f"(correlation id {result.correlation_id})"
+        )
+        return
+    name = escape(result.package_name or "node")
+    if result.dry_run:
+        console.print(
+            f"[bold]Dry run[/bold]: {name} would be written to {escape(str(result.node_path))}"
+        )
+        for path in result.files:
+            console.print(f"  {escape(path)}")
+        if result.contract_yaml:
+            console.rule("contract.yaml")
+            console.print(result.contract_yaml, markup=False, end="")
+            console.rule()
+        return
+    score = f", quality {result.quality_score:.2f}" if result.quality_score is not None else ""
+    console.print(
+        f"[green]✓[/green] generated [bold]{name}[/bold] ({len(result.files)} files{score}) in "
+        f"{_ms(result.total_duration_ms)}"
+    )
+    console.print(f"  {escape(str(result.node_path))}")
+    if result.test_results is not None:
+        tests = result.test_results
+        console.print(
+            f"  tests: {tests.passed} passed, {tests.failed} failed, {tests.skipped} skipped"
+        )
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s"
