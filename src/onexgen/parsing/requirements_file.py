@@ -83,9 +83,8 @@ def requirements_from_mapping(
         category = values.get("category") or EnumCategory.GENERAL.value
         values["domain"] = str(category)
     if not values.get("business_description") and values.get("node_name"):
-        values["business_description"] = (
-            f"{values.get('node_type', 'node')} node {values['node_name']}"
-        )
+        kind = str(values.get("node_type") or "").capitalize()
+        values["business_description"] = f"{kind} node {values['node_name']}".strip()
     for list_field in ("operations", "features", "external_systems", "dependencies"):
         if isinstance(values.get(list_field), list):
             values[list_field] = tuple(values[list_field])

@@ -1,0 +1,274 @@
+"""PRDAnalyzer: stated fields win, kinds are inferred from meaning, whole words only."""
+
+from __future__ import annotations
+
+import pytest
+
+from onexgen.models import EnumCategory, EnumNodeKind, ModelPRDRequirements
+from onexgen.parsing import NodeClassifier, PRDAnalyzer
+
+
+def analyze(prompt: str, hint: str | None = None) -> ModelPRDRequirements:
+    return PRDAnalyzer().analyze_prompt(prompt, node_type_hint=hint)
+
+
+# --- what the user states wins -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kind"),
+    [
+        ("EFFECT node that stores invoices in MySQL", EnumNodeKind.EFFECT),
+        ("Build an effect node that charges cards through Stripe", EnumNodeKind.EFFECT),
+        ("node type: reducer, tallies votes per candidate", EnumNodeKind.REDUCER),
+        ("REDUCER node for merging shopping carts", EnumNodeKind.REDUCER),
+        ("an orchestrator that books flights, hotels and cars", EnumNodeKind.ORCHESTRATOR),
+        # the stated kind beats what the verbs suggest
+        ("COMPUTE node that writes a summary string", EnumNodeKind.COMPUTE),
+        ("Create a Reducer node that sends emails", EnumNodeKind.REDUCER),
+    ],
+)
+def test_stated_kind_wins(prompt: str, kind: EnumNodeKind) -> None:
+    result = analyze(prompt)
+    assert result.node_type is kind
+    assert "node_type" in result.explicit_fields
+    assert result.field_confidence.node_type >= 0.9
+
+
+def test_kind_of_another_node_is_not_the_stated_kind() -> None:
+    result = analyze(
+        "Orchestrate the nightly export: read from MySQL, transform with the compute node, "
+        "load into BigQuery"
+    )
+    assert result.node_type is EnumNodeKind.ORCHESTRATOR
+    assert "node_type" not in result.explicit_fields
+
+
+def test_node_type_hint_settles_the_kind() -> None:
+    result = analyze("aggregates click events per hour", hint="effect")
+    assert result.node_type is EnumNodeKind.EFFECT
+    assert analyze("aggregates click events", hint=EnumNodeKind.ORCHESTRATOR).node_type is (
+        EnumNodeKind.ORCHESTRATOR
+    )
+    with pytest.raises(ValueError, match="unknown node type"):
+        analyze("aggregates click events", hint="gadget")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("EFFECT node called InvoiceStore that saves invoices to S3", "InvoiceStore"),
+        ("REDUCER named VoteCounter that tallies votes", "VoteCounter"),
+        ("Name: TaxCalculator - computes VAT for orders", "TaxCalculator"),
+        ("COMPUTE node: GeoHasher that hashes coordinates", "GeoHasher"),
+        ("EFFECT node called PostgresCRUD for database operations", "PostgresCRUD"),
+        ("EFFECT node called RestAPI for HTTP operations", "RestAPI"),
+        ("Create an APIClient node that fetches rates from an exchange API", "APIClient"),
+        ("EFFECT node named 'ledger writer' that persists entries", "LedgerWriter"),
+    ],
+)
+def test_stated_name_kept_with_casing(prompt: str, name: str) -> None:
+    result = analyze(prompt)
+    assert result.node_name == name
+    assert "node_name" in result.explicit_fields
+    assert result.field_confidence.node_name == 1.0
+
+
+def test_service_name_follows_stated_name() -> None:
+    result = analyze("EFFECT node called PostgresCRUD for database operations")
+    assert result.service_name == "postgres_crud"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "domain"),
+    [
+        ("EFFECT node in the billing_core domain that writes invoices", "billing_core"),
+        ("COMPUTE node (domain: risk_engine) scores loan applications", "risk_engine"),
+        ("Domain: Customer Care. Sends survey emails after ticket closure", "customer_care"),
+        ("REDUCER node in fraud domain that counts declined payments", "fraud"),
+    ],
+)
+def test_stated_domain_wins(prompt: str, domain: str) -> None:
+    result = analyze(prompt)
+    assert result.domain == domain
+    assert "domain" in result.explicit_fields
+
+
+def test_domain_defaults_to_category() -> None:
+    result = analyze("Publish shipment events to RabbitMQ")
+    assert result.category is EnumCategory.MESSAGING
+    assert result.domain == "messaging"
+    assert "domain" not in result.explicit_fields
+
+
+# --- kinds inferred from meaning (prompts that are not in the corpora) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kind"),
+    [
+        ("Store user profiles in MongoDB and fetch them by id", EnumNodeKind.EFFECT),
+        ("Send SMS reminders through Twilio before appointments", EnumNodeKind.EFFECT),
+        ("Upload nightly backups to Google Cloud Storage", EnumNodeKind.EFFECT),
+        ("Convert Markdown documents to HTML", EnumNodeKind.COMPUTE),
+        ("Calculate shipping cost from weight and destination zone", EnumNodeKind.COMPUTE),
+        ("Normalize phone numbers to E.164 format", EnumNodeKind.COMPUTE),
+        ("Keep a running balance per account from deposit and withdrawal events", "reducer"),
+        ("Count page views per URL over a sliding 10 minute window", EnumNodeKind.REDUCER),
+        ("Deduplicate incoming order messages by idempotency key", EnumNodeKind.REDUCER),
+        ("Aggregate sensor readings into hourly averages per device", EnumNodeKind.REDUCER),
+        (
+            "Run a saga for order placement: reserve stock, charge the card, and compensate "
+            "on failure",
+            EnumNodeKind.ORCHESTRATOR,
+        ),
+        (
+            "Route incoming support tickets to the right team and then notify the assignee",
+            EnumNodeKind.ORCHESTRATOR,
+        ),
+        ("Coordinate a three-step approval process with escalation", "orchestrator"),
+    ],
+)
+def test_inferred_kind(prompt: str, kind: str) -> None:
+    result = analyze(prompt)
+    assert result.node_type.value == kind
+    assert "node_type" not in result.explicit_fields
+    assert result.field_confidence.node_type <= 0.8
+
+
+def test_classifier_keeps_kind_and_ranks_alternatives() -> None:
+    requirements = analyze("Sum refund amounts per merchant per week")
+    classification = NodeClassifier().classify(requirements)
+    assert classification.node_type is requirements.node_type is EnumNodeKind.REDUCER
+    assert classification.template_name == "reducer_data"
+    assert classification.template_variant == "windowed"
+    confidences = [alt.confidence for alt in classification.alternatives]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(alt.node_type is not EnumNodeKind.REDUCER for alt in classification.alternatives)
+    assert any("operation: aggregate" in item for item in classification.primary_indicators)
+
+
+def test_stated_kind_is_more_confident_than_inferred() -> None:
+    classifier = NodeClassifier()
+    stated = classifier.classify(analyze("EFFECT node that writes orders to PostgreSQL"))
+    inferred = classifier.classify(analyze("writes orders to PostgreSQL"))
+    assert stated.node_type is inferred.node_type is EnumNodeKind.EFFECT
+    assert stated.confidence > inferred.confidence
+    assert stated.confidence > 0.9
+
+
+def test_stated_kind_against_the_evidence_lowers_confidence() -> None:
+    classifier = NodeClassifier()
+    agreeing = classifier.classify(analyze("EFFECT node that writes orders to PostgreSQL"))
+    disagreeing = classifier.classify(analyze("EFFECT node that sums order totals per day"))
+    assert disagreeing.node_type is EnumNodeKind.EFFECT
+    assert disagreeing.confidence < agreeing.confidence
+
+
+# --- whole words only -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "absent_feature", "absent_system"),
+    [
+        ("Apply pricing logic to cart items and calculate totals", "logging", None),
+        ("Convert XML invoices to JSON", None, None),
+        ("Calculate the upgrade price for a subscription plan", None, "PostgreSQL"),
+        ("Score customer feedback comments by sentiment", None, None),
+        ("Log in users with OAuth2 via GitHub", "logging", None),
+    ],
+)
+def test_no_substring_matches(
+    prompt: str, absent_feature: str | None, absent_system: str | None
+) -> None:
+    result = analyze(prompt)
+    if absent_feature:
+        assert absent_feature not in result.features
+    if absent_system:
+        assert absent_system not in result.external_systems
+    assert result.category is not EnumCategory.ML  # "ml" in "xml" / "html"
+    assert result.category is not EnumCategory.DATABASE  # "db" in "feedback"
+
+
+def test_xml_is_not_machine_learning() -> None:
+    result = analyze("Convert XML invoices to JSON")
+    assert result.category is EnumCategory.DATA
+    assert result.node_type is EnumNodeKind.COMPUTE
+
+
+# --- operations, features, systems ---------------------------------------------------------
+
+
+def test_operations_features_and_systems_from_the_text() -> None:
+    result = analyze(
+        "Create a MySQL CRUD Effect node with connection pooling, retry logic with exponential "
+        "backoff, a circuit breaker, structured logging and metrics; list orders with pagination"
+    )
+    assert result.operations[:4] == ("create", "read", "update", "delete")
+    assert "list" in result.operations
+    for feature in (
+        "connection_pooling",
+        "retry_logic",
+        "circuit_breaker",
+        "logging",
+        "metrics",
+        "pagination",
+    ):
+        assert feature in result.features
+    assert result.external_systems == ("MySQL",)
+    assert result.category is EnumCategory.DATABASE
+
+
+@pytest.mark.parametrize(
+    ("prompt", "systems"),
+    [
+        ("reads from postgres and caches in Redis", ("PostgreSQL", "Redis")),
+        ("REDIS and KAFKA and POSTGRESQL", ("Redis", "Kafka", "PostgreSQL")),
+        ("indexes documents in Elasticsearch", ("Elasticsearch",)),
+        ("sends welcome emails", ("SMTP",)),
+        ("calls the partner REST API", ("HTTP API",)),
+    ],
+)
+def test_external_systems(prompt: str, systems: tuple[str, ...]) -> None:
+    assert analyze(prompt, hint="effect").external_systems == systems
+
+
+def test_email_as_a_lookup_key_is_not_smtp() -> None:
+    result = analyze("Store user profiles in MongoDB and fetch them by email")
+    assert result.external_systems == ("MongoDB",)
+
+
+def test_derived_names_are_meaningful_and_stable() -> None:
+    assert analyze("Create EFFECT node for PostgreSQL writes").node_name == "PostgreSQLWriter"
+    assert analyze("Publish order events to Kafka").node_name == "KafkaPublisher"
+    assert analyze("Create ORCHESTRATOR node for payment workflow").node_name == ("PaymentWorkflow")
+    derived = analyze("Validate and normalize postal addresses")
+    assert derived.node_name == "PostalAddressValidator"
+    assert derived.service_name == "postal_address_validator"
+    assert derived.field_confidence.node_name < 1.0
+    assert "node_name" not in derived.explicit_fields
+
+
+def test_description_drops_stated_parts() -> None:
+    result = analyze("Create an EFFECT node called LedgerWriter in the finance domain that writes")
+    assert "EFFECT node" not in result.business_description
+    assert "called LedgerWriter" not in result.business_description
+    assert "domain" not in result.business_description
+
+
+def test_multiline_prompt_with_bullets() -> None:
+    result = analyze(
+        """
+        Create EFFECT node EmailSender in notification domain.
+
+        Requirements:
+        - Send emails via SMTP
+        - Retry on failure
+        - Log all email operations
+        """
+    )
+    assert result.node_name == "EmailSender"
+    assert result.domain == "notification"
+    assert "SMTP" in result.external_systems
+    assert {"retry_logic", "logging"} <= set(result.features)
+    assert "send" in result.operations
