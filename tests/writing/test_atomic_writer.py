@@ -344,3 +344,14 @@ def test_read_only_output_dir_is_a_clear_error_and_changes_nothing(tmp_path: Pat
     assert "EACCES" in proc.stdout
     assert snapshot(out) == before
     assert sorted(os.listdir(out)) == [NODE]
+
+
+def test_per_file_fsync_path_when_syncfs_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(atomic_writer, "_syncfs", lambda: None)
+    with AtomicNodeWriter(tmp_path, NODE) as writer:
+        writer.stage(NEW_FILES)
+        writer.add_file("node.manifest.yaml", "x: 1\n")
+        writer.commit()
+    assert len(snapshot(tmp_path / NODE)) == len(NEW_FILES) + 1
