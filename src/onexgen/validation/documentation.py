@@ -20,7 +20,7 @@ README_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Overview", ("overview", "description", "about")),
     ("Operations", ("operations", "api", "interface")),
     ("Usage", ("usage", "example", "examples", "quick start")),
-    ("Testing", ("testing", "tests", "running tests")),
+    ("Testing", ("testing", "tests", "running tests", "checks")),
 )
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 _PLACEHOLDER = re.compile(r"^(todo|tbd|description|fixme|placeholder|n/?a)\b", re.IGNORECASE)
@@ -88,14 +88,12 @@ def _readme(layout: NodeLayout, outcome: ComponentOutcome) -> float:
             file="README.md",
         )
         return 0.0
-    headings = [
-        match.group(1).strip().lower()
-        for line in readme.read_text(encoding="utf-8", errors="replace").splitlines()
-        if (match := _HEADING.match(line))
-    ]
+    lines = readme.read_text(encoding="utf-8", errors="replace").splitlines()
+    headings = [match.group(1).strip().lower() for line in lines if (match := _HEADING.match(line))]
     found = 0
     for title, synonyms in README_SECTIONS:
-        if any(heading.startswith(synonyms) for heading in headings):
+        intro = title == "Overview" and _has_intro(lines)
+        if intro or any(heading.startswith(synonyms) for heading in headings):
             found += 1
         else:
             outcome.add(
@@ -106,6 +104,19 @@ def _readme(layout: NodeLayout, outcome: ComponentOutcome) -> float:
                 file="README.md",
             )
     return found / len(README_SECTIONS)
+
+
+def _has_intro(lines: list[str]) -> bool:
+    """A paragraph between the title and the first section counts as the overview."""
+    seen_title = False
+    for line in lines:
+        if _HEADING.match(line):
+            if seen_title:
+                return False
+            seen_title = True
+        elif seen_title and line.strip():
+            return True
+    return False
 
 
 def _description(layout: NodeLayout, outcome: ComponentOutcome) -> bool:

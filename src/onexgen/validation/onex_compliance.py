@@ -481,8 +481,10 @@ def _check_handler(layout: NodeLayout, outcome: ComponentOutcome, contract: dict
     if isinstance(routing, dict) and isinstance(routing.get("default_handler"), str):
         module, _, cls_name = str(routing["default_handler"]).partition(":")
         parts = module.split(".")
-        if parts[0] == layout.package and cls_name:
-            handler_rel = module_files(parts[1:])[0]
+        if parts[0] == layout.package:
+            parts = parts[1:]  # "<package>.handlers.x" and "handlers.x" both name the module
+        if cls_name and _module_file(layout, parts) is not None:
+            handler_rel = module_files(parts)[0]
             handler_cls_name = cls_name
     handler_file = layout.file(handler_rel)
     if handler_file is None:
@@ -516,13 +518,13 @@ def _check_handler(layout: NodeLayout, outcome: ComponentOutcome, contract: dict
         op_name = operation.get("name") if isinstance(operation, dict) else operation
         if not isinstance(op_name, str):
             continue
-        method = defined.get(op_name)
+        method = defined.get(f"handle_{op_name}") or defined.get(op_name)
         if method is None:
             outcome.add(
                 ERROR,
                 "ONEX026",
                 f"contract operation {op_name!r} has no handler method {handler_cls_name}."
-                f"{op_name}()",
+                f"{op_name}() or .handle_{op_name}()",
                 f"Add `async def {op_name}(self, request: <InputModel>) -> <OutputModel>:` to "
                 f"{handler_cls_name} in {handler_rel}, or remove {op_name!r} from the "
                 "contract's operations.",

@@ -23,26 +23,35 @@ PASS_WEIGHT = 0.6
 COVERAGE_WEIGHT = 0.2
 
 
+# A test type is present when a test file sits in tests/<type>/, carries the pytest marker, or
+# is named for the type (the handler's tests are its unit tests, the node's its integration tests).
+_NAME_HINTS: dict[str, tuple[str, ...]] = {
+    "unit": ("unit", "handler"),
+    "contract": ("contract",),
+    "integration": ("integration", "node", "e2e"),
+    "performance": ("performance", "perf", "benchmark"),
+}
+
+
 def check_test_files(layout: NodeLayout) -> ComponentOutcome:
-    """Whether tests/<type>/test_*.py exist for every test type and a conftest.py is present."""
+    """Whether tests of every type exist and a tests/conftest.py is present."""
     outcome = ComponentOutcome(EnumValidationComponent.TESTS, checked=False)
-    rels = {parsed.rel for parsed in layout.test_files}
+    test_modules = [
+        parsed for parsed in layout.test_files if parsed.rel.rsplit("/", 1)[-1].startswith("test_")
+    ]
     present = 0
     for kind in REQUIRED_TEST_DIRS:
-        prefix = f"tests/{kind}/"
-        if any(
-            rel.startswith(prefix) and rel.rsplit("/", 1)[-1].startswith("test_") for rel in rels
-        ):
+        if any(_is_of_type(parsed.rel, parsed.text, kind) for parsed in test_modules):
             present += 1
             continue
         outcome.add(
             EnumIssueSeverity.WARNING,
             "TEST001",
-            f"no {kind} tests (tests/{kind}/test_*.py)",
+            f"no {kind} tests (tests/{kind}/test_*.py or tests marked @pytest.mark.{kind})",
             f"Add tests/{kind}/test_<name>.py with tests marked @pytest.mark.{kind}.",
             file=f"tests/{kind}",
         )
-    if "tests/conftest.py" not in rels:
+    if layout.file("tests/conftest.py") is None:
         outcome.add(
             EnumIssueSeverity.WARNING,
             "TEST002",
@@ -54,6 +63,14 @@ def check_test_files(layout: NodeLayout) -> ComponentOutcome:
     outcome.base_score = ratio
     outcome.details.append(f"test types present {present}/{len(REQUIRED_TEST_DIRS)}")
     return outcome
+
+
+def _is_of_type(rel: str, text: str, kind: str) -> bool:
+    if rel.startswith(f"tests/{kind}/") or f"pytest.mark.{kind}" in text:
+        return True
+    stem = rel.rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_")
+    words = set(stem.split("_"))
+    return any(hint in words for hint in _NAME_HINTS[kind])
 
 
 async def run_tests(
