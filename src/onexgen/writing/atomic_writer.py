@@ -208,6 +208,17 @@ def _flush(files: Sequence[Path], dirs: Iterable[Path]) -> None:
         _fsync_dir(directory)
 
 
+def _tree(root: Path) -> tuple[list[Path], list[Path]]:
+    """Regular files and directories under ``root`` (``root`` and its parent included)."""
+    files: list[Path] = []
+    dirs: list[Path] = [root.parent, root]
+    for current, subdirs, names in os.walk(root):
+        base = Path(current)
+        dirs.extend(base / d for d in subdirs)
+        files.extend(base / n for n in names)
+    return files, dirs
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -327,7 +338,11 @@ class AtomicNodeWriter:
     # -- staging ----------------------------------------------------------------------------
 
     def stage(self, files: Iterable[tuple[str, str]]) -> Path:
-        """Write every ``(relative path, text)`` into a fresh staging directory and fsync it."""
+        """Write every ``(relative path, text)`` into a fresh staging directory.
+
+        Nothing is fsynced yet: :meth:`commit` makes the final staged tree durable in one step
+        just before the rename that makes it visible.
+        """
         if self._state is not _State.NEW:
             raise NodeWriteError(f"cannot stage in state {self._state.value}")
         entries = [(validate_relative_path(rel), text) for rel, text in files]
@@ -352,9 +367,8 @@ class AtomicNodeWriter:
         self._staging = staging
         try:
             created_dirs = {wrapper, staging}
-            written = [self._write_file(staging, rel, text, created_dirs) for rel, text in entries]
-            if self._durable:
-                _flush(written, created_dirs)
+            for rel, text in entries:
+                self._write_file(staging, rel, text, created_dirs)
         except OSError as exc:
             _remove_tree(wrapper)
             self._staging = None
@@ -378,8 +392,6 @@ class AtomicNodeWriter:
         created: set[Path] = set()
         try:
             path = self._write_file(staging, rel, text, created)
-            if self._durable:
-                _flush([path], {*created, path.parent})
         except OSError as exc:
             raise NodeWriteError(f"writing {relative_path} failed: {_describe(exc)}") from exc
         return path
@@ -426,6 +438,9 @@ class AtomicNodeWriter:
         staging = self.staging_path
         self.check_target()
         try:
+            if self._durable:
+                # Everything staged (and refined) becomes durable before it becomes visible.
+                _flush(*_tree(staging))
             if os.path.lexists(self._target):
                 backup = self._output_dir / f"{BACKUP_PREFIX}{self._tag}"
                 if _exchange(staging, self._target):
