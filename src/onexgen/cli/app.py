@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from onexgen.cli import generate_cmd, parse_cmd, test_cmd, validate_cmd
+from onexgen.cli import batch_cmd, generate_cmd, parse_cmd, test_cmd, validate_cmd
 
 app = typer.Typer(
     name="onexgen",
@@ -21,6 +21,7 @@ app.command("parse")(parse_cmd.parse)
 app.command("generate")(generate_cmd.generate)
 app.command("validate")(validate_cmd.validate)
 app.command("test")(test_cmd.run_tests)
+app.command("batch")(batch_cmd.batch)
 
 
 def main() -> None:

@@ -1,0 +1,203 @@
+"""``onexgen batch SPEC.yaml``: a whole system of nodes from one spec, validated in one pass.
+
+The spec is checked completely before anything is generated (exit 2 with one line per problem).
+Heavy modules are imported inside :func:`batch` so ``onexgen --help`` stays fast. Exit codes as
+``generate``: 0 every node ok, 1 any node failed, 2 usage error or invalid spec, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from enum import StrEnum
+from pathlib import Path  # noqa: TC003 - Typer resolves the annotations at runtime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from onexgen.models.batch import EnumBatchNodeStatus, ModelBatchResult
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class ValidationOption(StrEnum):
+    """Choices of ``--validation`` (the same levels as ``generate``)."""
+
+    NONE = "none"
+    BASIC = "basic"
+    STANDARD = "standard"
+    STRICT = "strict"
+
+
+def batch(
+    spec: Annotated[
+        Path,
+        typer.Argument(help="YAML spec with a top-level 'nodes:' list (and optional 'defaults:')."),
+    ],
+    *,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", "-o", help="Where the nodes go (overrides the spec)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, max=64, help="Nodes generated at the same time."),
+    ] = None,
+    fail_fast: Annotated[
+        bool | None,
+        typer.Option(
+            "--fail-fast/--collect-all",
+            help="Stop at the first failure, or (default) go on and report every error.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the batch result as JSON.")
+    ] = False,
+    validation: Annotated[
+        ValidationOption | None,
+        typer.Option(
+            "--validation",
+            case_sensitive=False,
+            help="none, basic, standard or strict (overrides the spec).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool | None,
+        typer.Option("--force/--no-force", "-f", help="Replace existing nodes (atomically)."),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=0.001, help="Give up on a node after this many seconds."),
+    ] = None,
+    templates_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates-dir",
+            help="Directory whose templates override the built-in ones of the same name.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
+    from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
+    from onexgen.batch.spec import BatchSpecError, load_batch_spec
+    from onexgen.models.validation import EnumValidationLevel
+
+    try:
+        loaded = load_batch_spec(spec)
+    except BatchSpecError as exc:
+        for line in str(exc).splitlines():
+            typer.echo(f"onexgen: invalid spec: {line}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    options = resolve_options(
+        loaded,
+        output_dir=output_dir,
+        validation=EnumValidationLevel(validation.value) if validation else None,
+        jobs=jobs,
+        fail_fast=fail_fast,
+        force=force,
+        timeout_seconds=timeout,
+        templates_dir=templates_dir,
+    )
+    console = _console(stderr=as_json)
+    if not as_json:
+        console.print(
+            f"onexgen batch: {len(loaded.nodes)} nodes -> {options.output_dir} "
+            f"(jobs {options.jobs}, validation {options.validation.value}, "
+            f"{'fail-fast' if options.fail_fast else 'collect-all'})",
+            markup=False,
+        )
+
+    def progress(name: str, status: EnumBatchNodeStatus, error: str | None) -> None:
+        if not as_json:
+            reason = f" ({error.removeprefix(f'{name}: ')})" if error else ""
+            console.print(f"  {name}: generation {status.value}{reason}", markup=False)
+
+    try:
+        result = asyncio.run(
+            run_batch(loaded, options, spec_label=str(spec), on_node_finished=progress)
+        )
+    except (KeyboardInterrupt, BatchCancelledError) as exc:
+        partial = exc.result if isinstance(exc, BatchCancelledError) else None
+        if partial is not None:
+            _report(partial, as_json=as_json)
+        typer.echo(
+            "onexgen: interrupted; finished nodes were kept, unfinished ones were not written",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        if debug:
+            raise
+        from onexgen.pipeline.service import one_line
+
+        typer.echo(f"onexgen: error: {one_line(exc)} (run with --debug for details)", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    _report(result, as_json=as_json)
+    raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)
+
+
+def _console(*, stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _report(result: ModelBatchResult, *, as_json: bool) -> None:
+    if as_json:
+        payload = result.model_dump_json(indent=2)
+        sys.stdout.write(payload + "\n")
+        return
+    console = _console(stderr=False)
+    _print_table(console, result)
+    err = _console(stderr=True)
+    for error in result.errors:
+        err.print(f"onexgen: error: {error}", markup=False)
+
+
+def _print_table(console: Console, result: ModelBatchResult) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    styles = {
+        "ok": "green",
+        "failed": "red",
+        "refused": "red",
+        "timed_out": "red",
+        "skipped": "yellow",
+        "cancelled": "yellow",
+    }
+    table = Table(title=f"onexgen batch: {result.spec}", show_header=True)
+    table.add_column("node")
+    table.add_column("kind")
+    table.add_column("status")
+    table.add_column("duration", justify="right")
+    table.add_column("score", justify="right")
+    for row in result.nodes:
+        table.add_row(
+            Text(row.name),
+            Text(row.kind.value if row.kind else "-"),
+            Text(row.status.value, style=styles.get(row.status.value, "")),
+            Text(f"{row.duration_seconds:.2f} s" if row.duration_seconds else "-"),
+            Text(f"{row.score:.2f}" if row.score is not None else "-"),
+        )
+    console.print(table)
+    counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
+    tools = "".join(
+        f", {run.tool} {run.duration_seconds:.1f} s over {run.node_count} nodes"
+        for run in result.tool_runs
+    )
+    console.print(
+        f"{counts}; total {result.total_duration_seconds:.1f} s (generation "
+        f"{result.generation_duration_seconds:.1f} s in {len(result.stages)} dependency stages; "
+        f"validation {result.validation_duration_seconds:.1f} s{tools})",
+        markup=False,
+    )

@@ -1,0 +1,176 @@
+"""The batch runner end to end through the real pipeline: refusals, dependents, fail-fast."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import yaml
+
+from onexgen.batch.runner import resolve_options, run_batch, with_dependencies
+from onexgen.batch.spec import load_batch_spec
+from onexgen.models.batch import EnumBatchNodeStatus
+from onexgen.models.enums import EnumNodeKind
+from onexgen.models.requirements import ModelPRDRequirements
+from onexgen.models.validation import EnumValidationLevel
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from onexgen.models.batch import ModelBatchResult
+
+REFUSED_PROMPT = "   ?  "
+
+
+def _requirements(kind: str, name: str, description: str) -> dict[str, str]:
+    pascal = "".join(part.capitalize() for part in name.split("_"))
+    return {
+        "node_type": kind,
+        "node_name": pascal,
+        "service_name": name,
+        "domain": "orders",
+        "business_description": description,
+    }
+
+
+def _spec(tmp_path: Path, nodes: list[dict[str, object]], **defaults: object) -> Path:
+    path = tmp_path / "spec.yaml"
+    data = {"defaults": {"output_dir": "out", "validation": "none", **defaults}, "nodes": nodes}
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _run(path: Path, **overrides: object) -> ModelBatchResult:
+    spec = load_batch_spec(path)
+    options = resolve_options(spec, **overrides)  # type: ignore[arg-type]
+    return asyncio.run(run_batch(spec, options, spec_label=str(path)))
+
+
+def test_cli_flags_override_spec_defaults(tmp_path: Path) -> None:
+    path = _spec(tmp_path, [{"name": "a", "prompt": "x"}], jobs=3, fail_fast=True)
+    spec = load_batch_spec(path)
+    from_spec = resolve_options(spec)
+    assert (from_spec.jobs, from_spec.fail_fast, from_spec.output_dir) == (
+        3,
+        True,
+        tmp_path / "out",
+    )
+    assert from_spec.validation is EnumValidationLevel.NONE
+    flags = resolve_options(
+        spec,
+        jobs=1,
+        fail_fast=False,
+        output_dir=tmp_path / "elsewhere",
+        validation=EnumValidationLevel.STRICT,
+    )
+    assert (flags.jobs, flags.fail_fast, flags.output_dir) == (1, False, tmp_path / "elsewhere")
+    assert flags.validation is EnumValidationLevel.STRICT
+
+
+def test_dependencies_reach_the_requirements_first_and_once() -> None:
+    base = ModelPRDRequirements.model_validate(
+        {**_requirements("orchestrator", "flow", "Coordinate"), "dependencies": ["kafka"]}
+    )
+    merged = with_dependencies(base, ("store", "kafka", "calc"))
+    assert merged.dependencies == ("store", "kafka", "calc")
+    assert with_dependencies(base, ()) is base
+
+
+def test_collect_all_keeps_going_past_a_refused_prompt(tmp_path: Path) -> None:
+    path = _spec(
+        tmp_path,
+        [
+            {
+                "name": "orders_store",
+                "prompt": "Create EFFECT node that writes customer orders to PostgreSQL",
+            },
+            {
+                "name": "order_totals",
+                "requirements": _requirements("compute", "order_totals", "Sum order lines"),
+            },
+            {"name": "refused", "prompt": REFUSED_PROMPT},
+            {
+                "name": "after_refused",
+                "requirements": _requirements("reducer", "daily_totals", "Aggregate per day"),
+                "depends_on": ["refused"],
+            },
+            {
+                "name": "order_flow",
+                "requirements": _requirements("orchestrator", "order_flow", "Run the order flow"),
+                "depends_on": ["orders_store", "order_totals"],
+            },
+        ],
+    )
+    result = _run(path)
+    status = {row.name: row.status for row in result.nodes}
+    assert status == {
+        "orders_store": EnumBatchNodeStatus.OK,
+        "order_totals": EnumBatchNodeStatus.OK,
+        "refused": EnumBatchNodeStatus.REFUSED,
+        "after_refused": EnumBatchNodeStatus.SKIPPED,
+        "order_flow": EnumBatchNodeStatus.OK,
+    }
+    refused = result.node("refused")
+    assert refused.errors[0].startswith("refused: prompt refused: ")
+    assert result.node("after_refused").errors == (
+        "after_refused: not run: dependency 'refused' did not succeed",
+    )
+    assert [stage.nodes for stage in result.stages] == [
+        ("order_totals", "orders_store", "refused"),
+        ("after_refused", "order_flow"),
+    ]
+    assert result.failed_stage == 0
+    assert not result.success
+    out = tmp_path / "out"
+    written = sorted(p.name for p in out.iterdir())
+    packages = sorted(row.package_name or "" for row in result.nodes if row.status.is_ok)
+    assert written == packages
+    assert "node_order_totals_compute" in written
+    flow = result.node("order_flow")
+    assert flow.kind is EnumNodeKind.ORCHESTRATOR
+    assert flow.node_path == out / "node_order_flow_orchestrator"
+    contract = yaml.safe_load((flow.node_path / "contract.yaml").read_text(encoding="utf-8"))
+    assert contract["metadata"]["dependencies"][:2] == ["orders_store", "order_totals"]
+
+
+def test_fail_fast_stops_after_the_first_failed_stage(tmp_path: Path) -> None:
+    path = _spec(
+        tmp_path,
+        [
+            {"name": "refused", "prompt": REFUSED_PROMPT},
+            {
+                "name": "later",
+                "requirements": _requirements("compute", "later_calc", "Compute later"),
+                "depends_on": ["zz_first"],
+            },
+            {
+                "name": "zz_first",
+                "requirements": _requirements("compute", "first_calc", "Compute first"),
+            },
+        ],
+    )
+    result = _run(path, fail_fast=True)
+    status = {row.name: row.status for row in result.nodes}
+    assert status["refused"] is EnumBatchNodeStatus.REFUSED
+    assert status["later"] is EnumBatchNodeStatus.SKIPPED
+    assert status["zz_first"] in {EnumBatchNodeStatus.CANCELLED, EnumBatchNodeStatus.OK}
+    assert "fail-fast" in result.node("later").errors[0]
+    out = tmp_path / "out"
+    written = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    assert "node_later_calc_compute" not in written
+    assert not any(name.startswith(".onexgen-") for name in written), "no staging leftovers"
+
+
+def test_two_entries_generating_the_same_package_are_caught(tmp_path: Path) -> None:
+    path = _spec(
+        tmp_path,
+        [
+            {"name": "first", "requirements": _requirements("compute", "same_calc", "One")},
+            {"name": "second", "requirements": _requirements("compute", "same_calc", "Two")},
+        ],
+    )
+    result = _run(path)
+    assert result.node("first").status is EnumBatchNodeStatus.OK
+    second = result.node("second")
+    assert second.status is EnumBatchNodeStatus.FAILED
+    assert "would generate the same package as 'first'" in second.errors[0]
