@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,9 +23,7 @@ from onexgen.models import (
 )
 from onexgen.models.rendered import ModelRenderedNode
 from onexgen.rendering import render_node
-
-if TYPE_CHECKING:
-    from onexgen.rendering.template_manager import TemplateManager
+from onexgen.rendering.template_manager import TemplateManager
 
 HOSTILE_TEXT = (
     'Say "hi" and \'bye\' """ triple """ \\ back\\slash \\N{BULLET} {{ 7*7 }} '
@@ -146,6 +143,7 @@ def generate(
     template_manager: TemplateManager | None = None,
 ) -> ModelRenderedNode:
     """Stages 2 to 5 in memory."""
+    manager = template_manager or TemplateManager(templates_dir)
     classification = classification_for(requirements)
     intelligence = gather_intelligence(requirements, classification)
     contract = build_contract(requirements, classification, intelligence)
@@ -154,12 +152,9 @@ def generate(
         classification,
         intelligence,
         contract,
-        templates_dir=templates_dir,
-        template_manager=template_manager,
+        template_manager=manager,
     )
-    return wire_event_bus(
-        rendered, requirements, contract, template_manager=template_manager or None
-    )
+    return wire_event_bus(rendered, requirements, contract, template_manager=manager)
 
 
 def write(rendered: ModelRenderedNode, output_dir: Path) -> Path:

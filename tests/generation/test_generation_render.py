@@ -138,9 +138,11 @@ _SUBPROCESS = """
 import hashlib, json, sys
 sys.path.insert(0, {tests!r})
 from conftest import SAMPLES, generate
+from onexgen.rendering.template_manager import TemplateManager
+manager = TemplateManager()
 out = {{}}
 for req in SAMPLES:
-    node = generate(req)
+    node = generate(req, template_manager=manager)
     h = hashlib.sha256()
     for f in node.files:
         h.update(f.path.encode() + b"\\0" + f.content.encode() + b"\\0")

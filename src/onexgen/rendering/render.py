@@ -62,7 +62,7 @@ def _resilience_imports(contract: ModelNodeContract) -> list[str]:
         ("TTLCache", cfg.cache),
         ("TokenBucket", cfg.rate_limit),
     ]
-    return [name for name, section in wanted if section is not None]
+    return sorted((name for name, section in wanted if section is not None), key=str.lower)
 
 
 def build_context(
