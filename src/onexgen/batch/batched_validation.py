@@ -137,7 +137,24 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-async def _run(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> _Proc:
+async def _run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    slots: asyncio.Semaphore | None = None,
+) -> _Proc:
+    """Wait for a free tool slot (``--jobs`` bounds how many tools run at once), then run."""
+    if slots is None:
+        return await _run_now(argv, cwd=cwd, env=env, timeout=timeout)
+    async with slots:
+        return await _run_now(argv, cwd=cwd, env=env, timeout=timeout)
+
+
+async def _run_now(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float
+) -> _Proc:
     """Run a tool in its own process group; kill the group on timeout *and* on cancellation
     (Ctrl-C), so no type checker or test process outlives the batch."""
     started = time.perf_counter()
@@ -214,6 +231,7 @@ async def _run_mypy(
     timeout: float,
     found: dict[Path, list[ModelValidationIssue]],
     unattributed: list[str],
+    slots: asyncio.Semaphore | None = None,
 ) -> ModelToolRun:
     argv = (
         str(locate_tool("mypy")),
@@ -226,7 +244,7 @@ async def _run_mypy(
         "--no-error-summary",
         *(str(p) for p in sorted(attributor.nodes)),
     )
-    proc = await _run(argv, cwd=attributor.root, env=env, timeout=timeout)
+    proc = await _run(argv, cwd=attributor.root, env=env, timeout=timeout, slots=slots)
     for raw_line in proc.stdout.splitlines():
         line = raw_line.strip()
         if not line.startswith("{"):
@@ -381,6 +399,7 @@ async def _run_pytest(
     coverage: bool,
     results: dict[Path, ModelTestResults],
     unattributed: list[str],
+    slots: asyncio.Semaphore | None = None,
 ) -> ModelToolRun:
     """One pytest session over every node; a node whose conftest cannot load is run-blocking,
     so it is reported, taken out and the session re-run for the others."""
@@ -422,7 +441,7 @@ async def _run_pytest(
             *cov_args,
             *(str(p) for p in remaining),
         )
-        proc = await _run(argv, cwd=attributor.root, env=env, timeout=timeout)
+        proc = await _run(argv, cwd=attributor.root, env=env, timeout=timeout, slots=slots)
         total_duration += proc.duration_seconds
         exit_code, timed_out = proc.exit_code, proc.timed_out
         if junit.exists():
@@ -535,6 +554,7 @@ async def _run_onex_validate(
     outcomes: dict[Path, ComponentOutcome],
     timeout: float,
     env: Mapping[str, str],
+    slots: asyncio.Semaphore | None = None,
 ) -> ModelToolRun:
     """One ``onex validate --strict`` over every node; its output is split per node section."""
     argv = (
@@ -544,7 +564,7 @@ async def _run_onex_validate(
         "--strict",
         *(copy.name for copy in sorted(space.copies)),
     )
-    proc = await _run(argv, cwd=space.root, env=env, timeout=timeout)
+    proc = await _run(argv, cwd=space.root, env=env, timeout=timeout, slots=slots)
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
     for raw in proc.stdout.splitlines():
@@ -670,6 +690,9 @@ async def validate_batch(
             if level is not None and level is not EnumValidationLevel.NONE
             else {}
         )
+        # One pool of tool slots for every process this function starts: ``max_concurrency``
+        # (``--jobs``) bounds how many run at once; the long runs are queued first.
+        slots = asyncio.Semaphore(max_concurrency)
         async with asyncio.TaskGroup() as group:
             tasks = []
             if type_check:
@@ -682,6 +705,7 @@ async def validate_batch(
                             timeout=timeout_seconds,
                             found=issues,
                             unattributed=unattributed,
+                            slots=slots,
                         )
                     )
                 )
@@ -696,18 +720,18 @@ async def validate_batch(
                             coverage=coverage,
                             results=tests,
                             unattributed=unattributed,
+                            slots=slots,
                         )
                     )
                 )
             if checks and run_tests:
                 onex = {copy: c.onex for copy, c in checks.items()}
                 tasks.append(
-                    group.create_task(_run_onex_validate(space, onex, timeout_seconds, env))
+                    group.create_task(_run_onex_validate(space, onex, timeout_seconds, env, slots))
                 )
             if checks and type_check:
-                semaphore = asyncio.Semaphore(max_concurrency)
                 for copy, node_checks in checks.items():
-                    group.create_task(node_checks.run_ruff(space.node_workspace(copy), semaphore))
+                    group.create_task(node_checks.run_ruff(space.node_workspace(copy), slots))
         runs.extend(task.result() for task in tasks)
         for copy, node_checks in checks.items():
             assert level is not None
