@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import re
+import signal
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -25,6 +26,20 @@ _PROGRESS = re.compile(r"^(?P<id>\S+::\S+?)(?: (?P<rest>.*))?$")
 _COLLECTED = re.compile(r"collected (\d+) items?")
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<func>\S+)')
 _TAIL_LINES = 40
+_DUMP_PLUGIN = "_onexgen_dump_on_signal"
+_DUMP_PLUGIN_SOURCE = """\
+\"\"\"pytest plugin from onexgen: dump every thread's stack on SIGUSR1 (sent at the timeout).\"\"\"
+
+import faulthandler
+import os
+import signal
+
+# A duplicate of stderr taken before pytest starts capturing, so the dump reaches the log.
+_STREAM = os.fdopen(os.dup(2), "w")
+faulthandler.register(signal.SIGUSR1, file=_STREAM, all_threads=True)
+"""
+_CONFTEST_ERROR = re.compile(r"ImportError while loading conftest '([^']+)'")
+_ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception): ")
 
 
 class TestExecutor:
@@ -58,17 +73,22 @@ class TestExecutor:
         node_dir = node_dir.resolve()
         with config_workspace(node_dir) as workspace:
             args = self._pytest_args(node_dir, workspace, test_type, coverage=coverage)
+            (workspace.root / f"{_DUMP_PLUGIN}.py").write_text(_DUMP_PLUGIN_SOURCE, "utf-8")
+            paths = (str(node_dir.parent), str(workspace.root), os.environ.get("PYTHONPATH", ""))
             env = {
-                "PYTHONPATH": os.pathsep.join(
-                    p for p in (str(node_dir.parent), os.environ.get("PYTHONPATH", "")) if p
-                ),
+                "PYTHONPATH": os.pathsep.join(p for p in paths if p),
                 "PYTHONDONTWRITEBYTECODE": "1",
                 "PYTHONUNBUFFERED": "1",
                 "COVERAGE_FILE": str(workspace.reports_dir / ".coverage"),
                 "NO_COLOR": "1",
             }
             run = await run_tool(
-                "pytest", args, cwd=node_dir.parent, timeout=self.timeout_seconds, env=env
+                "pytest",
+                args,
+                cwd=node_dir.parent,
+                timeout=self.timeout_seconds,
+                env=env,
+                dump_signal=signal.SIGUSR1,
             )
             return self._collect(node_dir, workspace, test_type, run)
 
@@ -87,6 +107,8 @@ class TestExecutor:
             str(node_dir),
             "-p",
             "no:cacheprovider",
+            "-p",
+            _DUMP_PLUGIN,
             "-v",
             "--color=no",
             "--junitxml",
@@ -232,6 +254,9 @@ def _from_progress(
             )
         else:
             hung = node_id
+    if not run.timed_out and run.returncode not in (0, 1, 5) and not failures:
+        failures.append(_session_error(node_dir, run))
+        failed += 1
     if run.timed_out:
         file, line, trace = _hang_location(node_dir, run.stdout + "\n" + run.stderr)
         name = hung or (file or "tests")
@@ -249,10 +274,38 @@ def _from_progress(
     return (passed, failed, skipped, total), failures
 
 
+def _session_error(node_dir: Path, run: ModelToolRun) -> ModelFailedTest:
+    """pytest stopped before running tests (e.g. a conftest that cannot be imported)."""
+    output = f"{run.stdout}\n{run.stderr}"
+    conftest = _CONFTEST_ERROR.search(output)
+    file = _relative(node_dir, conftest.group(1)) if conftest else ""
+    typed = [
+        line.removeprefix("E").strip()
+        for line in output.splitlines()
+        if _ERROR_LINE.match(line.removeprefix("E").strip())
+    ]
+    error = typed[-1] if typed else _last_nonblank(output) or f"pytest exited {run.returncode}"
+    return ModelFailedTest(
+        name=file or "pytest session",
+        error=error,
+        traceback="\n".join(output.strip().splitlines()[-30:]),
+        file=file,
+        is_error=True,
+    )
+
+
+def _last_nonblank(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def _hang_location(node_dir: Path, output: str) -> tuple[str, int | None, str]:
     """The innermost frame inside the node from faulthandler's dump, and the dump itself."""
-    start = output.find("Timeout (")
-    dump = output[start:] if start >= 0 else ""
+    starts = [i for i in (output.find("Timeout ("), output.find("Current thread")) if i >= 0]
+    thread = output.find("Thread 0x")
+    if thread >= 0:
+        starts.append(thread)
+    dump = output[min(starts) :] if starts else ""
     for match in _FRAME.finditer(dump):
         path = Path(match.group("file"))
         try:

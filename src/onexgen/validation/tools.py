@@ -8,6 +8,7 @@ passes silently because a checker could not run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -90,8 +91,13 @@ async def run_tool(
     cwd: Path,
     timeout: float,
     env: dict[str, str] | None = None,
+    dump_signal: int | None = None,
 ) -> ModelToolRun:
-    """Run ``tool args`` in its own process group; on timeout kill the whole group."""
+    """Run ``tool args`` in its own process group; on timeout kill the whole group.
+
+    With ``dump_signal``, the tool first gets that signal and a second to report where it is
+    stuck (pytest's stack dump via faulthandler) before the group is killed.
+    """
     executable = locate_tool(tool)
     full_env = dict(os.environ)
     full_env.update(env or {})
@@ -119,6 +125,11 @@ async def run_tool(
         await asyncio.wait_for(process.wait(), timeout=timeout)
     except TimeoutError:
         timed_out = True
+        if dump_signal is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, dump_signal)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(process.wait()), timeout=1.0)
         _kill_group(process.pid)
         await process.wait()
     stdout, stderr = await asyncio.gather(*readers)
