@@ -65,6 +65,12 @@ def test_node_type_hint_settles_the_kind() -> None:
         ("EFFECT node called RestAPI for HTTP operations", "RestAPI"),
         ("Create an APIClient node that fetches rates from an exchange API", "APIClient"),
         ("EFFECT node named 'ledger writer' that persists entries", "LedgerWriter"),
+        ("An EFFECT node, InventoryClient, that calls the inventory service", "InventoryClient"),
+        (
+            "ORCHESTRATOR: CheckoutFlow - validates cart, reserves stock, charges payment",
+            "CheckoutFlow",
+        ),
+        ("make an orchestrator called release_pipeline for deployments", "ReleasePipeline"),
     ],
 )
 def test_stated_name_kept_with_casing(prompt: str, name: str) -> None:
@@ -127,6 +133,9 @@ def test_domain_defaults_to_category() -> None:
             EnumNodeKind.ORCHESTRATOR,
         ),
         ("Coordinate a three-step approval process with escalation", "orchestrator"),
+        ("Mask PII fields in log records before they are shipped", EnumNodeKind.COMPUTE),
+        ("Build a node that checks if a password is strong enough", EnumNodeKind.COMPUTE),
+        ("Deduplicate incoming webhook deliveries by idempotency key", EnumNodeKind.REDUCER),
     ],
 )
 def test_inferred_kind(prompt: str, kind: str) -> None:
@@ -231,6 +240,12 @@ def test_operations_features_and_systems_from_the_text() -> None:
 )
 def test_external_systems(prompt: str, systems: tuple[str, ...]) -> None:
     assert analyze(prompt, hint="effect").external_systems == systems
+
+
+def test_a_schedule_is_not_a_window() -> None:
+    result = analyze("Fetch exchange rates from a REST API every hour and cache them")
+    assert "windowing" not in result.features
+    assert result.performance_requirements.window_seconds == ()
 
 
 def test_email_as_a_lookup_key_is_not_smtp() -> None:

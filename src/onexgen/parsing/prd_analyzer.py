@@ -57,7 +57,7 @@ _NAME_CALLED = re.compile(
     rf"\b(?:called|named)\s+(?:[\"'`]([^\"'`\n]{{1,60}})[\"'`]|({_IDENT}))", re.IGNORECASE
 )
 _NAME_COLON = re.compile(rf"\b(?:node[ _-]?)?name\s*(?:[:=]|is)\s*[\"'`]?({_IDENT})", re.IGNORECASE)
-_NAME_AFTER_KIND = re.compile(rf"\b{_KIND}\s+node\s*(:)?\s*({_IDENT})", re.IGNORECASE)
+_NAME_AFTER_KIND = re.compile(rf"\b{_KIND}(?:\s+node)?\s*([:,]|\s)\s*({_IDENT})", re.IGNORECASE)
 _CAMEL = (
     r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+"
     r"|[A-Z]{2,}[a-z][A-Za-z0-9]*"
@@ -89,7 +89,7 @@ _REQUEST_LEAD = re.compile(
 """A request verb ("Create a ...") is not the node's action; "Write to database" is."""
 _LEADING_JOINERS = re.compile(
     r"^(?:\s|[-:,;.()\u2013]|\b(?:a|an|the|node|nodes|that|which|for|to|will|should|must|and|is|who|"
-    r"one|something|system)\b)+",
+    r"one|something|system|description|purpose|summary|goal)\b)+",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
@@ -152,10 +152,14 @@ def _stated_name(text: str) -> _Stated | None:
         if _acceptable_name(match.group(1)):
             return _Stated(to_pascal_case(match.group(1)), 1.0, (match.span(),))
     for match in _NAME_AFTER_KIND.finditer(text):
-        token, colon = match.group(3), match.group(2)
+        token, separator = match.group(3), match.group(2)
         if not _acceptable_name(token):
             continue
-        if colon or re.fullmatch(_CAMEL, token) or (token[0].isupper() and token[1:].islower()):
+        with_node = "node" in match.group(0).lower()
+        camel = bool(re.fullmatch(_CAMEL, token))
+        capitalised = token[0].isupper() and token[1:].islower()
+        if camel or (with_node and (separator == ":" or capitalised)):
+            # "EFFECT node: X", "EFFECT node X", "EFFECT node, XyzClient,", "ORCHESTRATOR: XyzFlow"
             return _Stated(to_pascal_case(token), 1.0, (match.span(3),))
     for match in _NAME_BEFORE_NODE.finditer(text):
         token = match.group(1)
@@ -293,6 +297,7 @@ _ROLE_NOUNS: dict[str, str] = {
     "encrypt": "Encryptor",
     "decrypt": "Decryptor",
     "hash": "Hasher",
+    "sign": "Signer",
     "authenticate": "Authenticator",
     "authorize": "Authorizer",
     "route": "Router",
@@ -328,7 +333,7 @@ _SUBJECT_SKIP = FILLER_WORDS | word_set(
     handling manage manages managing process processes processing perform performs execute
     executes provide provides implement implements take takes return returns accept accepts
     receive receives given keep keeps track tracks maintain maintains poll polls expose exposes
-    hold holds
+    hold holds sign signs
     """
 )
 
@@ -477,7 +482,10 @@ class _Facts:
 
 def _read_facts(text: str, spans: list[tuple[int, int]], stated_name: _Stated | None) -> _Facts:
     purpose = _description(text, spans)
-    name_words = " ".join(split_words(stated_name.value)) if stated_name else ""
+    # The stated name's words are evidence too ("PriceCalculator"), except a kind suffix.
+    name_words = (
+        " ".join(split_words(_NAME_SUFFIX.sub("", stated_name.value))) if stated_name else ""
+    )
     match_text = f"{purpose}\n{name_words}" if name_words else purpose
     systems = _find_systems(match_text)
     return _Facts(

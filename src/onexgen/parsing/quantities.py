@@ -107,7 +107,8 @@ _BATCH = re.compile(
 _WINDOW_CONTEXT = re.compile(r"windows?|windowing|windowed|tumbling|sliding", re.IGNORECASE)
 _DURATION = re.compile(rf"\b({_NUM})\s*[- ]?({_UNIT})\b", re.IGNORECASE)
 _PER_PERIOD = re.compile(
-    r"\b(?:per|each|every)\s+(?:calendar\s+)?(second|minute|hour|day|week)\b|\b(hourly|daily|weekly)\b",
+    r"\b(?:per|each)\s+(?:calendar\s+)?(second|minute|hour|day|week)\b"
+    r"|\b(hourly|daily|weekly)\s+(?:averages?|totals?|counts?|sums?|buckets?|windows?|stats)\b",
     re.IGNORECASE,
 )
 _PERIOD_ADVERB = {"hourly": 3600.0, "daily": 86400.0, "weekly": 604800.0}

@@ -192,6 +192,12 @@ OPERATIONS: tuple[Term, ...] = _terms(
             verb("format", "formatting", "formatted"),
             verb("serialize"),
             verb("translate"),
+            verb("mask"),
+            verb("redact"),
+            verb("anonymize"),
+            verb("anonymise"),
+            verb("obfuscate"),
+            verb("scrub"),
         ),
         "parse": (verb("parse"), r"parser|parsers", verb("deserialize"), verb("decode")),
         "validate": (
@@ -200,6 +206,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
             verb("verify", "verifies"),
             r"verification",
             r"sanitize[sd]?|sanitizing",
+            r"check(?:s|ing)? (?:if|whether|that)",
         ),
         "calculate": (
             verb("calculate"),
@@ -278,6 +285,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
         "encrypt": (verb("encrypt"), r"encryption"),
         "decrypt": (verb("decrypt"), r"decryption"),
         "hash": (r"hash(?:es|ing|ed)?(?! ?(?:map|table))",),
+        "sign": (r"sign(?:s|ing|ed)?(?! (?:in|up|on|out)\b)", r"signer", r"signatures?"),
         "route": (verb("route"), r"router|routing"),
         "coordinate": (
             verb("coordinate"),
@@ -367,7 +375,7 @@ FEATURES: tuple[Term, ...] = _terms(
             r"windowed",
             r"tumbling",
             r"sliding",
-            r"(?:per|each|every) (?:calendar )?(?:second|minute|hour|day|week|month)",
+            r"(?:per|each) (?:calendar )?(?:second|minute|hour|day|week|month)",
             r"(?:hourly|daily|weekly|monthly) (?:averages?|totals?|counts?|sums?|roll-?ups?|"
             r"buckets?|stats|statistics|summar(?:y|ies)|aggregates?|windows?)",
             r"(?:over|in|for) the (?:last|past) \d+ ?(?:seconds?|minutes?|mins?|hours?|days?)",
@@ -526,8 +534,17 @@ CATEGORY_CUES: tuple[Cue, ...] = (
         _C.ML,
         (
             ("ml", r"ml|machine[- ]learning|ai|llm|llms", 1.5),
-            ("model", r"models? inference|pre-?trained|classifier|embeddings?|neural", 1.5),
-            ("predict", r"predict\w*|inference|training|train(?:s|ed)? (?:a )?models?", 1.0),
+            (
+                "model",
+                r"models? inference|pre-?trained|classifier|embeddings?|neural|onnx|pytorch"
+                r"|torch|tensorflow|scikit-learn|sklearn|(?:ml|ai|trained|local|onnx) models?",
+                1.5,
+            ),
+            (
+                "predict",
+                r"predict\w*|inference|training|train(?:s|ed)? (?:a )?models?|classif\w*",
+                1.0,
+            ),
         ),
     ),
     *_cues(
@@ -636,7 +653,7 @@ KIND_CUES: tuple[Cue, ...] = (
             ),
             (
                 "storage",
-                r"databases?|db|tables?|queues?|buckets?|files?|filesystem|disk|e-?mails?|sms",
+                r"databases?|db|tables?|queues?|buckets?|files?|filesystem|disk|sms",
                 0.6,
             ),
         ),
@@ -647,13 +664,14 @@ KIND_CUES: tuple[Cue, ...] = (
             (
                 "transforms",
                 r"transform\w*|convert\w*|normali[sz]\w*|map(?:s"
-                r"|ping)?|enrich\w*|reshap\w*|format(?:s|ting)?|translat\w*",
+                r"|ping)?|enrich\w*|reshap\w*|format(?:s|ting)?|translat\w*"
+                r"|mask(?:s|ing)?|redact\w*|anonymi[sz]\w*|obfuscat\w*|scrub\w*",
                 1.1,
             ),
             (
                 "parses/validates",
                 r"pars(?:e|es|ing|er)|validat\w*|verif\w*|sanitiz\w*"
-                r"|deserializ\w*|serializ\w*|decod\w*|encod\w*",
+                r"|deserializ\w*|serializ\w*|decod\w*|encod\w*|check(?:s|ing)? (?:if|whether|that)",
                 1.0,
             ),
             (
@@ -708,9 +726,9 @@ KIND_CUES: tuple[Cue, ...] = (
                 "windows",
                 r"windows?|windowing|windowed|per (?:day|hour"
                 r"|minute|week|month)|daily|hourly|group(?:s|ed|ing)? by|groups? events?",
-                1.0,
+                1.4,
             ),
-            ("dedup", r"dedup\w*|deduplicat\w*|duplicates?|seen before", 1.0),
+            ("dedup", r"dedup\w*|deduplicat\w*|duplicates?|seen before", 1.5),
             ("fsm", r"state[- ]machines?|fsm|state transitions?", 1.2),
             (
                 "streams",
@@ -771,6 +789,7 @@ OPERATION_KIND: dict[str, str] = {
     "hash": _K.COMPUTE,
     "authenticate": _K.EFFECT,
     "authorize": _K.COMPUTE,
+    "sign": _K.COMPUTE,
     "aggregate": _K.REDUCER,
     "merge": _K.REDUCER,
     "deduplicate": _K.REDUCER,
@@ -826,7 +845,7 @@ FILLER_WORDS: frozenset[str] = word_set(
     help with for of on in to and or new one simple basic generic type kind do does doing
     can could would should will must just some any kindly let lets us my our your an
     effect compute reducer orchestrator called named name domain using use uses via
-    something's ok okay test tests
+    something's ok okay test tests handle handles handling deal deals
     """
 )
 
