@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from onexgen.batch.batched_validation import ModelBatchValidationResult
+
 CHECKS = ("ruff_check", "ruff_format", "mypy", "onex_validate", "pytest")
 _MAX_PROBLEMS = 8
 
@@ -159,6 +161,31 @@ async def _onex(findings: _Findings, cwd: Path, timeout: float) -> None:
     findings.pass_rest("onex_validate")
 
 
+def _unique_name_groups(dirs: Sequence[Path]) -> list[list[Path]]:
+    """Split ``dirs`` so that no group holds two packages of the same name.
+
+    The batch validator copies a group's packages side by side, so two prompts that produce the
+    same package name (in different output directories) go to different runs.
+    """
+    groups: list[list[Path]] = []
+    for node_dir in dirs:
+        for group in groups:
+            if all(other.name != node_dir.name for other in group):
+                group.append(node_dir)
+                break
+        else:
+            groups.append([node_dir])
+    return groups
+
+
+def _has_node(batch: ModelBatchValidationResult, node_dir: Path) -> bool:
+    try:
+        batch.for_node(node_dir)
+    except KeyError:
+        return False
+    return True
+
+
 async def check_packages(
     node_dirs: Sequence[Path], *, timeout_seconds: float = 900.0
 ) -> tuple[ModelPackageCheck, ...]:
@@ -177,9 +204,12 @@ async def check_packages(
         write_tool_configs(root)
         await _ruff(findings, root / "ruff.toml", root, timeout_seconds)
         await _onex(findings, root, timeout_seconds)
-    batch = await validate_batch(dirs, timeout_seconds=timeout_seconds, coverage=False)
+    batches = [
+        await validate_batch(group, timeout_seconds=timeout_seconds, coverage=False)
+        for group in _unique_name_groups(dirs)
+    ]
     for node_dir in dirs:
-        found = batch.for_node(node_dir)
+        found = next(b.for_node(node_dir) for b in batches if _has_node(b, node_dir))
         for issue in found.type_issues:
             if issue.severity.blocks:
                 findings.fail(node_dir, "mypy", f"{issue.location} {issue.code} {issue.message}")
