@@ -39,11 +39,17 @@ FIXES: tuple[tuple[str, str, FixAction], ...] = (
 
 
 def is_worse(after: ModelValidationResult, before: ModelValidationResult) -> bool:
-    """Whether ``after`` is worse than ``before`` on score, issue count or blocking issues."""
-    return (
-        after.quality_score < before.quality_score
-        or len(after.issues) > len(before.issues)
-        or len(after.blocking_issues) > len(before.blocking_issues)
+    """Whether anything got worse: the total, any component score, the issue count, or a
+    blocking issue that was not there before (compared without line numbers, which fixes shift).
+    """
+    if after.quality_score < before.quality_score or len(after.issues) > len(before.issues):
+        return True
+    previous = {score.component: score.score for score in before.component_scores}
+    if any(score.score < previous.get(score.component, 0.0) for score in after.component_scores):
+        return True
+    known = {(issue.code, issue.file, issue.message) for issue in before.blocking_issues}
+    return any(
+        (issue.code, issue.file, issue.message) not in known for issue in after.blocking_issues
     )
 
 
@@ -95,11 +101,7 @@ async def refine(
                         description=description,
                         changes=changes,
                         kept=False,
-                        reason=(
-                            f"rolled back: score {current.quality_score:.3f} -> "
-                            f"{result.quality_score:.3f}, issues {len(current.issues)} -> "
-                            f"{len(result.issues)}"
-                        ),
+                        reason=_rollback_reason(current, result),
                     )
                 )
                 continue
@@ -110,3 +112,25 @@ async def refine(
     return ModelRefinementResult(
         node_dir=str(node_dir), steps=tuple(steps), before=before, after=current
     )
+
+
+def _rollback_reason(before: ModelValidationResult, after: ModelValidationResult) -> str:
+    previous = {score.component: score.score for score in before.component_scores}
+    worse = [
+        f"{score.component.value} {previous.get(score.component, 0.0):.2f} -> {score.score:.2f}"
+        for score in after.component_scores
+        if score.score < previous.get(score.component, 0.0)
+    ]
+    known = {(issue.code, issue.file, issue.message) for issue in before.blocking_issues}
+    new = [
+        f"{issue.location} {issue.message}"
+        for issue in after.blocking_issues
+        if (issue.code, issue.file, issue.message) not in known
+    ]
+    parts = [
+        f"score {before.quality_score:.3f} -> {after.quality_score:.3f}",
+        f"issues {len(before.issues)} -> {len(after.issues)}",
+        *worse,
+        *(f"new: {text}" for text in new[:3]),
+    ]
+    return "rolled back: " + "; ".join(parts)
