@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from importlib import resources
 from typing import TYPE_CHECKING
 
+import pytest
 import yaml
 
 from onexgen.batch.runner import resolve_options, run_batch, with_dependencies
@@ -13,6 +15,7 @@ from onexgen.models.batch import EnumBatchNodeStatus
 from onexgen.models.enums import EnumNodeKind
 from onexgen.models.requirements import ModelPRDRequirements
 from onexgen.models.validation import EnumValidationLevel
+from onexgen.validation.quality_validator import QualityValidator
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -174,3 +177,62 @@ def test_two_entries_generating_the_same_package_are_caught(tmp_path: Path) -> N
     second = result.node("second")
     assert second.status is EnumBatchNodeStatus.FAILED
     assert "would generate the same package as 'first'" in second.errors[0]
+
+
+@pytest.mark.slow
+def test_a_node_failing_validation_fails_alone(tmp_path: Path) -> None:
+    """One kind's template is overridden with a type error: only that node fails, and every
+    other node gets exactly the result single-node validation gives it."""
+    templates = tmp_path / "templates"
+    (templates / "compute").mkdir(parents=True)
+    packaged = resources.files("onexgen.rendering") / "templates" / "compute" / "node.py.j2"
+    (templates / "compute" / "node.py.j2").write_text(
+        packaged.read_text(encoding="utf-8")
+        + "\n\ndef broken_by_test() -> int:\n"
+        + '    """Deliberately wrong, so that this node alone fails type checking."""\n'
+        + '    return "not an int"\n',
+        encoding="utf-8",
+    )
+    path = _spec(
+        tmp_path,
+        [
+            {
+                "name": "orders_store",
+                "requirements": _requirements("effect", "orders_store", "Store orders"),
+            },
+            {
+                "name": "broken_calc",
+                "requirements": _requirements("compute", "broken_calc", "Compute totals"),
+            },
+            {
+                "name": "daily_totals",
+                "requirements": _requirements("reducer", "daily_totals", "Aggregate per day"),
+                "depends_on": ["broken_calc"],
+            },
+        ],
+        validation="standard",
+    )
+    result = _run(path, templates_dir=templates)
+
+    broken = result.node("broken_calc")
+    assert broken.status is EnumBatchNodeStatus.FAILED
+    assert broken.validation is not None
+    blocking = [(i.code, i.file) for i in broken.validation.blocking_issues]
+    assert ("mypy:return-value", "node.py") in blocking
+    assert "failed standard validation" in broken.errors[0]
+    assert [run.tool for run in result.tool_runs] == ["mypy"]
+    assert result.tool_runs[0].node_count == 3
+
+    validator = QualityValidator()
+    for name in ("orders_store", "daily_totals"):
+        row = result.node(name)
+        assert row.node_path is not None
+        alone = validator.validate_sync(row.node_path, EnumValidationLevel.STANDARD)
+        assert row.validation is not None
+        assert row.score == alone.quality_score, name
+        assert {(i.code, i.file, i.line) for i in row.validation.issues} == {
+            (i.code, i.file, i.line) for i in alone.issues
+        }
+        assert row.status is (
+            EnumBatchNodeStatus.OK if alone.passed else EnumBatchNodeStatus.FAILED
+        )
