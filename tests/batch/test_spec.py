@@ -81,7 +81,7 @@ def test_duplicate_names_are_reported() -> None:
 
 def test_every_field_problem_is_listed_with_its_entry() -> None:
     raw = {
-        "defaults": {"validation": "ultra"},
+        "defaults": {"validation": "ultra", "strategy": "llm"},
         "nodes": [
             {"name": "Bad Name", "prompt": "x"},
             {"name": "b"},
@@ -101,6 +101,8 @@ def test_every_field_problem_is_listed_with_its_entry() -> None:
     }
     assert _problems(raw) == (
         "defaults.validation: Input should be 'none', 'basic', 'standard' or 'strict'",
+        "defaults.strategy: 'llm' is not available: onexgen renders every node from its "
+        "templates, so the only strategy is 'template' (or leave it out)",
         "nodes[0] ('Bad Name'): name: 'Bad Name' must be snake_case, e.g. 'orders_writer'",
         "nodes[1] ('b'): give exactly one of 'prompt' or 'requirements'",
         "nodes[2] ('d'): requirements.node_name: 'bad' must be PascalCase, e.g. 'OrdersWriter'",

@@ -105,7 +105,12 @@ class ModelExecutionResult[T](BaseModel):
 
     @property
     def speedup(self) -> float:
-        """Sequential duration over wall-clock duration (1.0 when nothing measurable ran)."""
+        """Sum of step durations over wall-clock duration (1.0 when nothing measurable ran).
+
+        A true speedup when steps wait on other processes, threads or I/O. Steps that are
+        CPU-bound in this event loop only take turns, and each one's duration then includes its
+        neighbours' turns, so this ratio overstates: compare with a ``max_concurrency=1`` run.
+        """
         if self.total_duration_seconds <= 0.0:
             return 1.0
         return self.sequential_duration_seconds / self.total_duration_seconds

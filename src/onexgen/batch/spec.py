@@ -8,7 +8,7 @@ and the field.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -38,7 +38,10 @@ class ModelBatchDefaults(BaseModel):
         default=None, description="Relative paths are taken from the spec file's directory."
     )
     validation: EnumValidationLevel | None = None
-    strategy: str | None = Field(default=None, min_length=1)
+    strategy: Literal["template"] | None = Field(
+        default=None,
+        description="onexgen renders every node from its templates; 'template' is the only one.",
+    )
     force: bool | None = None
     jobs: int | None = Field(default=None, ge=1, le=64)
     fail_fast: bool | None = None
@@ -155,6 +158,11 @@ def _describe_errors(raw: Any, exc: ValidationError) -> list[str]:
             message = "unknown field (check its spelling)"
         elif error["type"] == "missing":
             message = "required field is missing"
+        elif loc == ("defaults", "strategy"):
+            message = (
+                f"{error['input']!r} is not available: onexgen renders every node from its "
+                "templates, so the only strategy is 'template' (or leave it out)"
+            )
         elif error["type"] == "string_pattern_mismatch":
             message = _pattern_hint(error["input"], str(error.get("ctx", {}).get("pattern", "")))
         where = ": ".join(part for part in (label, field) if part)

@@ -47,7 +47,13 @@ def batch(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, max=64, help="Nodes generated at the same time."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            help="Nodes in generation, and validation tools running, at the same time.",
+        ),
     ] = None,
     fail_fast: Annotated[
         bool | None,
