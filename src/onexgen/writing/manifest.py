@@ -96,15 +96,16 @@ def digest_file(path: Path) -> tuple[str, int]:
 def digest_directory(root: Path) -> tuple[ModelFileDigest, ...]:
     """Digests of every regular file under ``root`` except the manifest and tool caches, sorted."""
     digests: list[ModelFileDigest] = []
-    for current, dirs, names in os.walk(root):
+    top = os.fspath(root)
+    for current, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in TOOL_ARTIFACTS)
-        base = Path(current)
-        for name in sorted(names):
-            path = base / name
-            rel = path.relative_to(root).as_posix()
-            if rel == MANIFEST_FILE_NAME or name in TOOL_ARTIFACT_FILES or path.is_symlink():
+        prefix = os.path.relpath(current, top).replace(os.sep, "/")
+        for name in names:
+            rel = name if prefix == "." else f"{prefix}/{name}"
+            path = os.path.join(current, name)
+            if rel == MANIFEST_FILE_NAME or name in TOOL_ARTIFACT_FILES or os.path.islink(path):
                 continue
-            sha, size = digest_file(path)
+            sha, size = digest_file(Path(path))
             digests.append(ModelFileDigest(path=rel, sha256=sha, size=size))
     return tuple(sorted(digests, key=lambda d: d.path))
 
