@@ -20,7 +20,7 @@ import typer
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from rich.console import Console, RenderableType
+    from rich.console import RenderableType
 
     from onexgen.models.generation import (
         EnumPipelineStage,
@@ -205,16 +205,12 @@ def _run(
 ) -> ModelGenerationResult:
     import asyncio
 
-    from rich.console import Console
-
     from onexgen.pipeline import CodeGenerationService
 
     hold = os.environ.get(HOLD_ENV)
     service = CodeGenerationService(
         before_commit=_hold_until_released(Path(hold)) if hold else None
     )
-    console = Console(highlight=False, soft_wrap=True)
-    err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
     async def main() -> ModelGenerationResult:
         return await service.generate_node(
@@ -235,21 +231,27 @@ def _run(
     if as_json:
         result = asyncio.run(main())
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
-    elif console.is_terminal:
+        return result
+    if sys.stdout.isatty():
+        # Rich only for a terminal: its import is a noticeable part of a ~1 s run.
+        from rich.console import Console
+        from rich.live import Live
+        from rich.text import Text
+
+        console = Console(highlight=False, soft_wrap=True)
         view = _LiveStages()
         service.subscribe(view.on_event)
-        from rich.live import Live
-
         with Live(console=console, get_renderable=view.render, refresh_per_second=12):
             result = asyncio.run(main())
-        _print_summary(console, result)
+        for text, style in _summary_lines(result):
+            console.print(Text(text, style=style))
     else:
-        service.subscribe(_PlainStages(console).on_event)
+        service.subscribe(_plain_stage_line)
         result = asyncio.run(main())
-        _print_summary(console, result)
-    if not result.success and not as_json:
-        for error in result.errors:
-            err_console.print(f"onexgen: error: {error}", markup=False)
+        sys.stdout.write("".join(f"{text}\n" for text, _ in _summary_lines(result)))
+    sys.stdout.flush()
+    for error in result.errors:
+        sys.stderr.write(f"onexgen: error: {error}\n")
     return result
 
 
@@ -267,24 +269,19 @@ def _hold_until_released(marker: Path) -> Callable[[Path], Awaitable[None]]:
 # -- progress views ---------------------------------------------------------------------------
 
 
-class _PlainStages:
+def _plain_stage_line(event: ModelProgressEvent) -> None:
     """One line per finished stage, for logs and pipes."""
-
-    def __init__(self, console: Console) -> None:
-        self._console = console
-
-    def on_event(self, event: ModelProgressEvent) -> None:
-        label = f"[{event.stage.value}/9] {event.name}"
-        if event.event == "stage_completed":
-            suffix = f" ({event.detail})" if event.detail else ""
-            line = f"{label}: done in {_ms(event.duration_ms)}{suffix}"
-        elif event.event == "stage_failed":
-            line = f"{label}: FAILED after {_ms(event.duration_ms)}: {event.error}"
-        elif event.event == "stage_skipped":
-            line = f"{label}: skipped ({event.reason})"
-        else:
-            return
-        self._console.print(line, markup=False)
+    label = f"[{event.stage.value}/9] {event.name}"
+    if event.event == "stage_completed":
+        suffix = f" ({event.detail})" if event.detail else ""
+        line = f"{label}: done in {_ms(event.duration_ms)}{suffix}"
+    elif event.event == "stage_failed":
+        line = f"{label}: FAILED after {_ms(event.duration_ms)}: {event.error}"
+    elif event.event == "stage_skipped":
+        line = f"{label}: skipped ({event.reason})"
+    else:
+        return
+    sys.stdout.write(line + "\n")
 
 
 class _LiveStages:
@@ -351,40 +348,41 @@ class _LiveStages:
         return table
 
 
-def _print_summary(console: Console, result: ModelGenerationResult) -> None:
-    from rich.markup import escape
-
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+def _summary_lines(result: ModelGenerationResult) -> list[tuple[str, str]]:
+    """The summary after the stages, as (text, Rich style) lines; plain output drops the style."""
+    lines = [(f"warning: {warning}", "yellow") for warning in result.warnings]
     if not result.success:
-        console.print(
-            f"[red]✗ generation failed[/red] after {_ms(result.total_duration_ms)} "
-            f"(correlation id {result.correlation_id})"
+        lines.append(
+            (
+                f"✗ generation failed after {_ms(result.total_duration_ms)} "
+                f"(correlation id {result.correlation_id})",
+                "red",
+            )
         )
-        return
-    name = escape(result.package_name or "node")
+        return lines
+    name = result.package_name or "node"
     if result.dry_run:
-        console.print(
-            f"[bold]Dry run[/bold]: {name} would be written to {escape(str(result.node_path))}"
-        )
-        for path in result.files:
-            console.print(f"  {escape(path)}")
+        lines.append((f"Dry run: {name} would be written to {result.node_path}", "bold"))
+        lines.extend((f"  {path}", "") for path in result.files)
         if result.contract_yaml:
-            console.rule("contract.yaml")
-            console.print(result.contract_yaml, markup=False, end="")
-            console.rule()
-        return
+            lines.append(("--- contract.yaml", "dim"))
+            lines.extend((line, "") for line in result.contract_yaml.splitlines())
+        return lines
     score = f", quality {result.quality_score:.2f}" if result.quality_score is not None else ""
-    console.print(
-        f"[green]✓[/green] generated [bold]{name}[/bold] ({len(result.files)} files{score}) in "
-        f"{_ms(result.total_duration_ms)}"
+    lines.append(
+        (
+            f"✓ generated {name} ({len(result.files)} files{score}) in "
+            f"{_ms(result.total_duration_ms)}",
+            "green",
+        )
     )
-    console.print(f"  {escape(str(result.node_path))}")
+    lines.append((f"  {result.node_path}", ""))
     if result.test_results is not None:
         tests = result.test_results
-        console.print(
-            f"  tests: {tests.passed} passed, {tests.failed} failed, {tests.skipped} skipped"
+        lines.append(
+            (f"  tests: {tests.passed} passed, {tests.failed} failed, {tests.skipped} skipped", "")
         )
+    return lines
 
 
 def _ms(value: float) -> str:
