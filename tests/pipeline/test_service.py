@@ -282,3 +282,48 @@ def test_hostile_prompts_never_break_or_escape(tmp_path: Path, suffix: str) -> N
             yaml.safe_load(text)
         if "7*7" in prompt and rel != MANIFEST_FILE_NAME:
             assert "49" not in text, f"{rel}: a template expression from the prompt was evaluated"
+
+
+FAILING_TEST_TEMPLATE = '''"""Unit tests of {{ n.handler_class }} (overridden: one fails)."""
+
+
+def test_handler_is_broken() -> None:
+    """A failing test, so that strict mode has something to roll back."""
+    assert "{{ n.handler_class }}" == "something else"
+'''
+
+
+@pytest.mark.slow
+def test_strict_mode_rolls_back_when_the_node_tests_fail(tmp_path: Path) -> None:
+    first = run(CodeGenerationService(), tmp_path)
+    assert first.node_path is not None
+    before = snapshot(first.node_path)
+    templates = tmp_path / "templates"
+    (templates / "shared").mkdir(parents=True)
+    (templates / "shared" / "test_handler.py.j2").write_text(FAILING_TEST_TEMPLATE)
+
+    loose = run(
+        CodeGenerationService(),
+        tmp_path / "loose",
+        templates_dir=templates,
+        run_tests=True,
+    )
+    assert loose.success  # without strict mode a failing test is a warning
+    assert loose.test_results is not None
+    assert loose.test_results.failed == 1
+    assert any("tests failed" in w for w in loose.warnings)
+
+    strict = run(
+        CodeGenerationService(),
+        tmp_path,
+        force=True,
+        templates_dir=templates,
+        run_tests=True,
+        strict_mode=True,
+    )
+    assert not strict.success
+    assert "strict mode restored the previous state" in strict.errors[0]
+    assert strict.test_results is not None
+    assert strict.test_results.failed == 1
+    assert snapshot(first.node_path) == before
+    assert sorted(os.listdir(tmp_path)) == sorted([first.node_path.name, "loose", "templates"])

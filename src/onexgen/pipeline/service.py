@@ -415,8 +415,14 @@ class CodeGenerationService:
             detail = f"{found.test_functions} tests in {len(found.files)} files"
             if not run_tests:
                 return detail + " (not run)"
-            results = await stages.run_node_tests(target, timeout)
-            writer.remove_tool_artifacts()
+            earlier = run.validation.test_results if run.validation is not None else None
+            if earlier is not None:
+                # Strict validation already ran these tests on the final staged files.
+                results = earlier
+                detail += " (run during validation)"
+            else:
+                results = await stages.run_node_tests(target, timeout)
+                writer.remove_tool_artifacts()
             run.test_results = results
             outcome = f"{results.passed}/{results.total - results.skipped} passed"
             if results.is_passing:
