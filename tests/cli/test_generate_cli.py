@@ -313,3 +313,25 @@ def test_debug_shows_traceback_and_alias_works(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["success"] is True
+
+
+def test_hostile_contract_name_cannot_escape_the_output_dir(tmp_path: Path) -> None:
+    first = generate_json(tmp_path / "a", "--validation", "none")
+    contract = yaml.safe_load((Path(str(first["node_path"])) / "contract.yaml").read_text())
+    contract["name"] = "../../escaped_effect"
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(yaml.safe_dump(contract))
+    out = tmp_path / "deep" / "out"
+    code, stdout, stderr = generate(
+        "--contract", str(hostile), "-o", str(out), "--json", "--validation", "none"
+    )
+    assert "Traceback" not in stderr
+    # either the name is sanitised into a package inside ``out`` or the run is refused
+    outside = sorted(p.name for p in (tmp_path / "deep").iterdir())
+    assert outside in ([], ["out"])
+    assert not (tmp_path / "escaped_effect").exists()
+    if code == 0:
+        node_path = Path(str(json.loads(stdout)["node_path"]))
+        assert node_path.parent == out.resolve()
+    else:
+        assert code == 1
