@@ -1,0 +1,208 @@
+"""How fast is strict validation of one generated node? Cold first run and warm median.
+
+Usage (from the repo root)::
+
+    .venv/bin/python benchmarks/validate_speed.py                 # one node, 5 warm runs
+    .venv/bin/python benchmarks/validate_speed.py --runs 9 --json
+    .venv/bin/python benchmarks/validate_speed.py --corpus        # + every public prompt, strict
+
+Target (issue 4): strict validation (ruff check + format, mypy --strict, pytest with coverage,
+``onex validate --strict``, AST checks) of one generated node has a median <= 3 s with a warm
+mypy cache. The first run uses a fresh, empty mypy cache (``ONEXGEN_CACHE_DIR`` pointed at a new
+temporary directory) and is reported separately: it type-checks omnibase_core once. Every run
+validates the node at a fresh path, as the validator always does. With ``--corpus`` it also
+generates every prompt of prompts_public.jsonl and reports each node's strict score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+from onexgen.models.validation import EnumValidationLevel, ModelValidationResult
+from onexgen.pipeline import stages
+from onexgen.validation.quality_validator import QualityValidator
+from onexgen.validation.tools import CACHE_DIR_ENV
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_PROMPTS = REPO.parent / "shared" / "eval" / "prompts_public.jsonl"
+DEFAULT_PROMPT = "Create EFFECT node for PostgreSQL writes"
+TARGET_WARM_S = 3.0
+
+
+def machine_facts() -> dict[str, object]:
+    """Cores, CPU model, load and versions: numbers mean little without them."""
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.lower().startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "cpu_model": model or platform.processor(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "omnibase_core": metadata.version("omnibase-core"),
+        "mypy": metadata.version("mypy"),
+        "ruff": metadata.version("ruff"),
+        "pytest": metadata.version("pytest"),
+    }
+
+
+def generate_node(prompt: str, out_dir: Path) -> Path:
+    """Stages 1-5 in-process, files written as-is (no validation): the node to measure."""
+    parsed = stages.parse_request(prompt=prompt, requirements=None, contract=None, node_type=None)
+    intelligence = stages.gather(parsed.requirements, parsed.classification)
+    contract = stages.build_node_contract(
+        parsed.requirements, parsed.classification, intelligence, None
+    )
+    rendered = stages.generate_code(
+        parsed.requirements, parsed.classification, intelligence, contract, None
+    )
+    rendered = stages.integrate_event_bus(rendered, parsed.requirements, contract, None)
+    node_dir = out_dir / rendered.package_name
+    for item in rendered.files:
+        path = node_dir / item.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(item.content, encoding="utf-8")
+    return node_dir
+
+
+def timed_validation(node_dir: Path) -> tuple[float, ModelValidationResult]:
+    """Wall time of one strict validation, measured around the whole call."""
+    wall, _, result = measured_validation(node_dir)
+    return wall, result
+
+
+def measured_validation(node_dir: Path) -> tuple[float, float, ModelValidationResult]:
+    """Wall and CPU seconds (ours plus the tools') of one strict validation.
+
+    CPU time does not depend on what else runs on the machine; wall time does.
+    """
+    before = _cpu_seconds()
+    started = time.perf_counter()
+    result = QualityValidator().validate_sync(node_dir, EnumValidationLevel.STRICT)
+    return time.perf_counter() - started, _cpu_seconds() - before, result
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    tools = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + tools.ru_utime + tools.ru_stime
+
+
+def speed(prompt: str, runs: int) -> dict[str, object]:
+    """One cold run on an empty mypy cache, then ``runs`` warm runs on the same cache."""
+    with tempfile.TemporaryDirectory(prefix="onexgen-bench-") as tmp:
+        root = Path(tmp)
+        os.environ[CACHE_DIR_ENV] = str(root / "cache")
+        node_dir = generate_node(prompt, root / "out")
+        cold, cold_cpu, first = measured_validation(node_dir)
+        warm: list[float] = []
+        warm_cpu: list[float] = []
+        last = first
+        for _ in range(runs):
+            seconds, cpu, last = measured_validation(node_dir)
+            warm.append(seconds)
+            warm_cpu.append(cpu)
+    median = statistics.median(warm)
+    return {
+        "prompt": prompt,
+        "node": node_dir.name,
+        "cold_first_run_s": round(cold, 3),
+        "cold_first_run_cpu_s": round(cold_cpu, 3),
+        "warm_runs_s": [round(value, 3) for value in warm],
+        "warm_median_s": round(median, 3),
+        "warm_median_cpu_s": round(statistics.median(warm_cpu), 3),
+        "warm_target_s": TARGET_WARM_S,
+        "meets_target": median <= TARGET_WARM_S,
+        "passed": last.passed,
+        "quality_score": last.quality_score,
+        "tools_run": list(last.tools_run),
+    }
+
+
+def corpus(path: Path) -> dict[str, object]:
+    """Strict validation of the node generated for every prompt of the corpus."""
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="onexgen-corpus-") as tmp:
+        for index, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+            record = json.loads(line)
+            node_dir = generate_node(record["prompt"], Path(tmp) / f"{index:03d}")
+            seconds, result = timed_validation(node_dir)
+            rows.append(
+                {
+                    "id": record.get("id", str(index)),
+                    "node": node_dir.name,
+                    "passed": result.passed,
+                    "quality_score": result.quality_score,
+                    "seconds": round(seconds, 2),
+                    "blocking": [f"{i.location} {i.message}" for i in result.blocking_issues],
+                    "warnings": sorted({i.code for i in result.issues if not i.severity.blocks}),
+                }
+            )
+    scores = [float(str(row["quality_score"])) for row in rows]
+    return {
+        "nodes": len(rows),
+        "passed": sum(bool(row["passed"]) for row in rows),
+        "min_score": min(scores) if scores else None,
+        "at_least_0_95": sum(score >= 0.95 for score in scores),
+        "rows": rows,
+    }
+
+
+def main() -> int:
+    """Run the benchmark and print a report (or JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT)
+    parser.add_argument("--runs", type=int, default=5, help="warm runs after the cold one")
+    parser.add_argument("--corpus", action="store_true", help="also validate every public node")
+    parser.add_argument("--prompts", type=Path, default=DEFAULT_PROMPTS)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args()
+    report: dict[str, object] = {
+        "machine": machine_facts(),
+        "speed": speed(args.prompt, max(1, args.runs)),
+    }
+    if args.corpus:
+        report["corpus"] = corpus(args.prompts)
+    if args.json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return 0
+    figures = report["speed"]
+    assert isinstance(figures, dict)
+    sys.stdout.write(f"machine: {json.dumps(report['machine'])}\n")
+    sys.stdout.write(
+        f"node {figures['node']} ({figures['prompt']!r}): score {figures['quality_score']}, "
+        f"passed {figures['passed']}\n"
+        f"cold first run (empty mypy cache): {figures['cold_first_run_s']} s wall, "
+        f"{figures['cold_first_run_cpu_s']} s CPU\n"
+        f"warm runs: {figures['warm_runs_s']}\n"
+        f"warm median: {figures['warm_median_s']} s wall (target <= {TARGET_WARM_S} s), "
+        f"{figures['warm_median_cpu_s']} s CPU\n"
+    )
+    if "corpus" in report:
+        summary = report["corpus"]
+        assert isinstance(summary, dict)
+        sys.stdout.write(
+            f"corpus: {summary['passed']}/{summary['nodes']} passed strict, "
+            f"{summary['at_least_0_95']} with score >= 0.95, min {summary['min_score']}\n"
+        )
+        for row in summary["rows"]:
+            sys.stdout.write(f"  {json.dumps(row)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
