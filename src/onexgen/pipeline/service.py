@@ -25,7 +25,7 @@ from onexgen.models.generation import EnumPipelineStage, ModelGenerationResult
 from onexgen.models.validation import EnumValidationLevel
 from onexgen.pipeline import stages
 from onexgen.pipeline.progress import ProgressBroadcaster, StageRecorder
-from onexgen.writing.atomic_writer import AtomicNodeWriter, FileWriteHook
+from onexgen.writing.atomic_writer import AtomicNodeWriter, FileWriteHook, NodeWriteError
 from onexgen.writing.manifest import MANIFEST_FILE_NAME
 
 if TYPE_CHECKING:
@@ -282,12 +282,16 @@ class CodeGenerationService:
             lambda r: f"{len({f.path for f in r.files} - before)} event files",
         )
         run.package_name = rendered.package_name
-        writer = AtomicNodeWriter(
-            run.output_directory,
-            rendered.package_name,
-            force=force,
-            before_file_write=self._before_file_write,
-        )
+        try:
+            writer = AtomicNodeWriter(
+                run.output_directory,
+                rendered.package_name,
+                force=force,
+                before_file_write=self._before_file_write,
+            )
+        except NodeWriteError as exc:  # a package name that is not a safe directory name
+            run.recorder.failed(S.FILE_WRITING, one_line(exc))
+            raise _StageError(S.FILE_WRITING, one_line(exc)) from exc
         run.node_path = writer.target
         if dry_run:
             run.files = tuple(sorted({*(f.path for f in rendered.files), MANIFEST_FILE_NAME}))
