@@ -175,7 +175,7 @@ def generate(
             templates_dir=templates_dir,
         )
     except KeyboardInterrupt:
-        typer.echo("onexgen: interrupted; the output directory was left as it was", err=True)
+        typer.echo("onexgen: interrupted; no partial node was left behind", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         if debug:
