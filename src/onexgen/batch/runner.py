@@ -1,10 +1,10 @@
 """Runs a batch: spec -> requirements -> generation in dependency stages -> batched validation.
 
 Prompts are parsed up front, so a refused prompt is known (and its dependents skipped) before any
-time is spent generating. Generation goes through the real pipeline (``CodeGenerationService``)
-with one shared :class:`TemplateManager`, staged by dependencies. Validation is batched: the cheap
-per-node checks run inside the pipeline, and mypy and pytest run once over every generated node
-(see :mod:`onexgen.batch.batched_validation`), their findings folded back into each node's score.
+time is spent generating. Generation goes through the real pipeline (``CodeGenerationService``),
+staged by dependencies. Validation is batched: the in-process AST checks run inside the pipeline
+before a node is written, and mypy, pytest and ``onex validate`` run once over every generated
+node (see :mod:`onexgen.batch.batched_validation`), their findings folded into each node's score.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from onexgen.batch.batched_validation import ModelBatchValidationResult
     from onexgen.batch.spec import ModelBatchNodeSpec, ModelBatchSpec
     from onexgen.pipeline.service import CodeGenerationService
-    from onexgen.rendering.template_manager import TemplateManager
 
 DEFAULT_OUTPUT_DIR = Path("generated_nodes")
 DEFAULT_JOBS = 2
@@ -172,7 +171,6 @@ async def run_batch(
     *,
     spec_label: str = "<spec>",
     service: CodeGenerationService | None = None,
-    template_manager: TemplateManager | None = None,
     on_node_finished: Callable[[str, EnumBatchNodeStatus, str | None], None] | None = None,
 ) -> ModelBatchResult:
     """Generate and validate every node of ``spec``; failures are rows, not exceptions.
@@ -181,12 +179,9 @@ async def run_batch(
     nodes stay in place, unfinished ones are never committed (the atomic writer rolls them back).
     """
     from onexgen.pipeline.service import CodeGenerationService
-    from onexgen.rendering.template_manager import TemplateManager
 
     started = time.perf_counter()
     prepared = prepare_requirements(spec)
-    manager = template_manager or TemplateManager(options.templates_dir)
-    manager.preload()
     generator = service or CodeGenerationService()
     level = _generation_level(options.validation)
     generated: dict[str, ModelGenerationResult] = {}
@@ -231,9 +226,7 @@ async def run_batch(
         execution = await executor.execute(steps)
     except ExecutionCancelledError as exc:
         partial: ModelExecutionResult[ModelGenerationResult] = exc.result
-        result = _compose(
-            spec, options, spec_label, prepared, generated, partial, None, started, manager
-        )
+        result = _compose(spec, options, spec_label, prepared, generated, partial, None, started)
         raise BatchCancelledError(result) from None
 
     validation: ModelBatchValidationResult | None = None
@@ -252,9 +245,7 @@ async def run_batch(
             timeout_seconds=options.timeout_seconds or DEFAULT_TIMEOUT_SECONDS,
             max_concurrency=options.jobs,
         )
-    return _compose(
-        spec, options, spec_label, prepared, generated, execution, validation, started, manager
-    )
+    return _compose(spec, options, spec_label, prepared, generated, execution, validation, started)
 
 
 class BatchCancelledError(Exception):
@@ -275,7 +266,7 @@ _STEP_TO_STATUS = {
 }
 
 
-def _compose(  # noqa: PLR0917 - private, called twice with the same nine values
+def _compose(  # noqa: PLR0917 - private, called twice with the same eight values
     spec: ModelBatchSpec,
     options: ModelBatchOptions,
     spec_label: str,
@@ -284,7 +275,6 @@ def _compose(  # noqa: PLR0917 - private, called twice with the same nine values
     execution: ModelExecutionResult[ModelGenerationResult],
     validation: ModelBatchValidationResult | None,
     started: float,
-    manager: TemplateManager,
 ) -> ModelBatchResult:
     """One row per spec entry, in spec order, with batched validation folded in."""
     by_step = {o.step_id: o for o in execution.outcomes}
@@ -342,7 +332,6 @@ def _compose(  # noqa: PLR0917 - private, called twice with the same nine values
                 warnings=gen.warnings if gen is not None else (),
             )
         )
-    stats = manager.stats()
     tool_runs: tuple[ModelBatchToolTiming, ...] = ()
     if validation is not None:
         tool_runs = tuple(
@@ -382,8 +371,6 @@ def _compose(  # noqa: PLR0917 - private, called twice with the same nine values
         failed_stage=execution.failed_stage,
         errors=tuple(all_errors),
         cancelled=execution.cancelled,
-        template_cache_hit_rate=stats.hit_rate,
-        template_cache_size=stats.size,
     )
 
 
