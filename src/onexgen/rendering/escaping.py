@@ -30,6 +30,7 @@ __all__ = [
 
 _WS = re.compile(r"\s+")
 _NON_IDENT = re.compile(r"[^0-9a-z]+")
+_PASCAL_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,79}")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 DOCSTRING_WIDTH = 72
 DOCSTRING_MAX_CHARS = 600
@@ -153,7 +154,10 @@ def snake(value: str, suffix: str = "op") -> str:
 
 
 def pascal(value: str) -> str:
-    """A PascalCase class-name part from any text."""
+    """A PascalCase class-name part from any text; a valid PascalCase name keeps its acronyms."""
+    text = str(value)
+    if _PASCAL_NAME.fullmatch(text) and not keyword.iskeyword(text):
+        return text
     parts = identifier(value).rstrip("_").split("_")
     name = "".join(p[:1].upper() + p[1:] for p in parts if p)
     return name if name and not name[0].isdigit() else f"N{name}"
