@@ -133,8 +133,6 @@ DISAGREEMENTS: dict[str, str] = {
     "134": "'connects to database' names no database product; we do not invent PostgreSQL",
     "136": "'stores in cache' names no cache product; we do not invent Redis",
     "119": "'EFFECT node that X' states no purpose; refused instead of a filler description",
-    "120": "tests a fallback description built from an injected name ('TestNode'); 'Node X' is "
-    "refused",
 }
 
 

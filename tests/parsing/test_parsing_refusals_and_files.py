@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,25 @@ def test_plain_value_path_equals_the_typed_models(prompt: str) -> None:
         external_systems=values.external_systems,
     )
     assert classification.as_dict() == NodeClassifier().classify(model).model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 7999,
+        "Ab" * 3999,
+        "A" * 7999,
+        "Aa-" * 2666,
+        "DataWriter" * 799,
+        "domain: " * 999,
+        "called " * 1142,
+        "retry " * 1333,
+        "pool 10-" * 999,
+    ],
+)
+def test_long_adversarial_prompts_stay_fast(text: str) -> None:
+    """No pattern may backtrack catastrophically on a prompt at the size limit."""
+    start = time.perf_counter()
+    with contextlib.suppress(PromptRefusedError):
+        analyze_prompt_values(text, "effect")
+    assert time.perf_counter() - start < 2.0

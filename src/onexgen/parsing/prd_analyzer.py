@@ -58,12 +58,10 @@ _NAME_CALLED = re.compile(
 )
 _NAME_COLON = re.compile(rf"\b(?:node[ _-]?)?name\s*(?:[:=]|is)\s*[\"'`]?({_IDENT})", re.IGNORECASE)
 _NAME_AFTER_KIND = re.compile(rf"\b{_KIND}(?:\s+node)?\s*([:,]|\s)\s*({_IDENT})", re.IGNORECASE)
-_CAMEL = (
-    r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+"
-    r"|[A-Z]{2,}[a-z][A-Za-z0-9]*"
-    r"|[A-Z][a-z0-9]+[A-Z]{2,}[A-Za-z0-9]*"
-)
-_NAME_BEFORE_NODE = re.compile(rf"\b({_CAMEL})\s+(?:{_KIND}\s+)?node\b", re.IGNORECASE)
+_CAMEL = r"[A-Z][a-z0-9]++[A-Z][A-Za-z0-9]*+|[A-Z]{2,}+[a-z][A-Za-z0-9]*+"
+"""CamelCase with a second capital (DatabaseWriter, PostgresCRUD, APIHandler); possessive
+quantifiers keep matching linear on long tokens."""
+_NAME_BEFORE_NODE = re.compile(rf"\b({_CAMEL})\s+(?i:{_KIND}\s+)?(?i:node)\b")
 _NAME_AFTER_FOR = re.compile(rf"\bfor\s+({_CAMEL})\b")
 
 _DOMAIN_COLON = re.compile(r"\b(?i:domain)\s*[:=]\s*([A-Za-z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,2})")
