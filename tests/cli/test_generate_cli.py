@@ -335,3 +335,40 @@ def test_hostile_contract_name_cannot_escape_the_output_dir(tmp_path: Path) -> N
         assert node_path.parent == out.resolve()
     else:
         assert code == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fraction", [0.6, 0.85, 0.95, 1.05])
+def test_kill_9_at_any_moment_leaves_old_or_complete_new(tmp_path: Path, fraction: float) -> None:
+    """Kill -9 at points spread over a real run: the node is the old one or the whole new one."""
+    reference = tmp_path / "reference"
+    began = time.monotonic()
+    proc = subprocess.run(
+        [str(ONEXGEN), "generate", PROMPT, "-o", str(reference), "--validation", "none"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    duration = time.monotonic() - began
+    (new_node,) = reference.iterdir()
+    new = snapshot(new_node)
+    new.pop(MANIFEST_FILE_NAME)
+
+    out = tmp_path / "out"
+    node, old = old_node(out)
+    running = subprocess.Popen(
+        [str(ONEXGEN), "generate", PROMPT, "-o", str(out), "--validation", "none", "--force"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(duration * fraction)
+    running.send_signal(signal.SIGKILL)
+    running.wait()
+
+    now = snapshot(node)
+    if now != old:
+        manifest = now.pop(MANIFEST_FILE_NAME)
+        assert now == new, "the node is neither the old one nor the complete new one"
+        assert yaml.safe_load(manifest)["name"] == node.name
+    assert [n for n in os.listdir(out) if not n.startswith(".onexgen-")] == [node.name]
+    assert proc.returncode == 0
