@@ -121,20 +121,10 @@ def test_broken_variant_is_detected_scored_down_and_fails(
     assert fix_words in issue.suggested_fix
     if variant not in {"operation_without_handler"}:
         assert issue.line is not None
-
-
-@pytest.mark.slow
-def test_hanging_test_names_the_test_and_its_line(
-    broken_node_factory: Callable[[str], Path],
-) -> None:
-    result = VALIDATOR.validate_sync(
-        broken_node_factory("hanging_test"), EnumValidationLevel.STRICT
-    )
-    assert result.test_results is not None
-    assert result.test_results.timed_out
-    hung = [t for t in result.test_results.failed_tests if "test_waits_forever" in t.name]
-    assert hung
-    assert hung[0].line is not None
+    if variant == "hanging_test":
+        assert result.test_results is not None
+        assert result.test_results.timed_out
+        assert "test_waits_forever" in issue.message
 
 
 @pytest.mark.parametrize(
