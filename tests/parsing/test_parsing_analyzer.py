@@ -136,6 +136,9 @@ def test_domain_defaults_to_category() -> None:
         ("Mask PII fields in log records before they are shipped", EnumNodeKind.COMPUTE),
         ("Build a node that checks if a password is strong enough", EnumNodeKind.COMPUTE),
         ("Deduplicate incoming webhook deliveries by idempotency key", EnumNodeKind.REDUCER),
+        ("Given a list of line items, return the order total including VAT", "compute"),
+        ("Filter out spam comments using a blocklist", EnumNodeKind.COMPUTE),
+        ("Pull new tickets from the Zendesk API every 10 minutes", EnumNodeKind.EFFECT),
     ],
 )
 def test_inferred_kind(prompt: str, kind: str) -> None:
@@ -257,6 +260,8 @@ def test_derived_names_are_meaningful_and_stable() -> None:
     assert analyze("Create EFFECT node for PostgreSQL writes").node_name == "PostgreSQLWriter"
     assert analyze("Publish order events to Kafka").node_name == "KafkaPublisher"
     assert analyze("Create ORCHESTRATOR node for payment workflow").node_name == ("PaymentWorkflow")
+    assert analyze("Pull new tickets from the Zendesk API").node_name == "ZendeskClient"
+    assert analyze("Filter out spam comments").node_name == "SpamCommentFilter"
     derived = analyze("Validate and normalize postal addresses")
     assert derived.node_name == "PostalAddressValidator"
     assert derived.service_name == "postal_address_validator"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from onexgen.parsing.classifier import KindScores, score_kinds
 from onexgen.parsing.errors import MAX_PROMPT_CHARS, PromptRefusedError
-from onexgen.parsing.names import BRANDS, split_words, to_pascal_case, to_snake_case
+from onexgen.parsing.names import ACRONYMS, BRANDS, split_words, to_pascal_case, to_snake_case
 from onexgen.parsing.quantities import extract_performance_values
 from onexgen.parsing.vocabulary import (
     CATEGORY_CUES,
@@ -296,6 +296,7 @@ _ROLE_NOUNS: dict[str, str] = {
     "decrypt": "Decryptor",
     "hash": "Hasher",
     "sign": "Signer",
+    "filter": "Filter",
     "authenticate": "Authenticator",
     "authorize": "Authorizer",
     "route": "Router",
@@ -331,7 +332,8 @@ _SUBJECT_SKIP = FILLER_WORDS | word_set(
     handling manage manages managing process processes processing perform performs execute
     executes provide provides implement implements take takes return returns accept accepts
     receive receives given keep keeps track tracks maintain maintains poll polls expose exposes
-    hold holds sign signs
+    hold holds sign signs turn turns how many much times often list lists set sets
+    lot lots bunch collection out away up
     """
 )
 
@@ -400,8 +402,12 @@ def _derive_name(
         # An effect node is about the system it talks to; other kinds about their subject.
         subject = to_pascal_case(named[0].replace("/", " "))
     elif systems and systems[0] == "HTTP API" and role in {"", "Client", "Reader", "Sender"}:
+        owner = _API_OWNER.search(facts.match_text)
         surface = _API_SURFACE.search(facts.match_text)
-        subject = to_pascal_case(surface.group(0)) if surface else "API"
+        if owner and owner.group(1).lower() not in ACRONYMS:
+            subject = to_pascal_case(owner.group(1))  # "the Zendesk API" -> ZendeskClient
+        else:
+            subject = to_pascal_case(surface.group(0)) if surface else "API"
         role = "Client"
     else:
         subject = topic
@@ -426,6 +432,7 @@ _ROLE_OWNER = re.compile(
     re.IGNORECASE,
 )
 _PROCESSING = re.compile(r"\bprocess(?:es|ing)?\b", re.IGNORECASE)
+_API_OWNER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z0-9]+)\s+(?:REST\s+|HTTP\s+)?APIs?\b")
 _API_SURFACE = re.compile(r"\b(?:https?|rest|graphql|grpc|api)\b", re.IGNORECASE)
 
 

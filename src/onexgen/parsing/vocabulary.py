@@ -136,6 +136,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
     {
         "create": (
             verb("create"),
+            verb("flush", "flushes"),
             verb("insert"),
             verb("write", "wrote", "written", "writer", "writers"),
             verb("persist"),
@@ -149,6 +150,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
         ),
         "read": (
             verb("read", "reader", "readers"),
+            verb("pull"),
             verb("fetch"),
             verb("retrieve"),
             verb("get", "getting", "got"),
@@ -182,6 +184,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
         "search": (verb("search", "searches"), r"full[- ]text search", verb("index")),
         "transform": (
             verb("transform"),
+            r"turn(?:s|ing|ed)?(?=\s[^.;\n]{1,60}?\binto\b)",
             r"transformations?|transformer|conversions?|converter|normali[sz]ation",
             verb("convert"),
             verb("normalize"),
@@ -286,6 +289,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
         "decrypt": (verb("decrypt"), r"decryption"),
         "hash": (r"hash(?:es|ing|ed)?(?! ?(?:map|table))",),
         "sign": (r"sign(?:s|ing|ed)?(?! (?:in|up|on|out)\b)", r"signer", r"signatures?"),
+        "filter": (r"filter(?:s|ing|ed)?(?! (?:by|on)\b)", r"filters"),
         "route": (verb("route"), r"router|routing"),
         "coordinate": (
             verb("coordinate"),
@@ -685,7 +689,8 @@ KIND_CUES: tuple[Cue, ...] = (
             (
                 "pure",
                 r"pure(?: functions?)?|deterministic|stateless"
-                r"|no side[- ]effects?|without side[- ]effects?|algorithms?",
+                r"|no side[- ]effects?|without side[- ]effects?|algorithms?"
+                r"|given (?:an? |the )?(?:list|set|array|payload|input|record|document)s?",
                 1.3,
             ),
             (
@@ -706,7 +711,7 @@ KIND_CUES: tuple[Cue, ...] = (
             ),
             (
                 "counts/sums",
-                r"sum(?:s|ming|med)?|counts?|counting|totals?"
+                r"sum(?:s|ming|med)?|counts?|counting|tall(?:y|ies)"
                 r"|averages?|avg|min|max|mean|median|percentiles?|p\d\d",
                 0.8,
             ),
@@ -790,6 +795,7 @@ OPERATION_KIND: dict[str, str] = {
     "authenticate": _K.EFFECT,
     "authorize": _K.COMPUTE,
     "sign": _K.COMPUTE,
+    "filter": _K.COMPUTE,
     "aggregate": _K.REDUCER,
     "merge": _K.REDUCER,
     "deduplicate": _K.REDUCER,
