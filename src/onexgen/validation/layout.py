@@ -52,6 +52,23 @@ class NodeLayout:
     contract_error: str | None
     files: tuple[ParsedFile, ...]
 
+    def contract_line(self, key: str, value: str | None = None) -> int | None:
+        """Line of a top-level ``key:`` in contract.yaml, or of ``- name: value`` under it."""
+        path = self.node_dir / "contract.yaml"
+        if not path.is_file():
+            return None
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        key_line = next(
+            (number for number, text in enumerate(lines, 1) if text.startswith(f"{key}:")), None
+        )
+        if value is None or key_line is None:
+            return key_line
+        pattern = re.compile(rf"^\s*-?\s*name:\s*['\"]?{re.escape(value)}['\"]?\s*$")
+        for number in range(key_line + 1, len(lines) + 1):
+            if pattern.match(lines[number - 1]):
+                return number
+        return key_line
+
     def file(self, rel: str) -> ParsedFile | None:
         """The parsed file at ``rel``, if present."""
         for parsed in self.files:

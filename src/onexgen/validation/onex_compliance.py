@@ -399,6 +399,7 @@ def _check_contract(layout: NodeLayout, outcome: ComponentOutcome) -> None:
             f"contract name {name!r} does not match the package {layout.package!r}",
             f"Set `name: {layout.package}` in contract.yaml (or rename the directory).",
             file="contract.yaml",
+            line=layout.contract_line("name"),
         )
     if layout.kind is not None and "node_type" in contract:
         expected = layout.kind.contract_node_type
@@ -409,6 +410,7 @@ def _check_contract(layout: NodeLayout, outcome: ComponentOutcome) -> None:
                 f"contract node_type is {contract.get('node_type')!r}, expected {expected!r}",
                 f"Set `node_type: {expected}` in contract.yaml.",
                 file="contract.yaml",
+                line=layout.contract_line("node_type"),
             )
     for field in ("input_model", "output_model"):
         ref = _dotted_ref(contract.get(field))
@@ -443,6 +445,7 @@ def _check_reference(
                 f"Point {field} at a model inside {layout.package} "
                 f"(e.g. {layout.package}.models.model_x.ModelX).",
                 file="contract.yaml",
+                line=layout.contract_line(field),
             )
         return
     parsed = _module_file(layout, parts[1:])
@@ -454,6 +457,7 @@ def _check_reference(
             f"Create {module_files(parts[1:])[0]} defining class {name}, or fix {field} "
             "in contract.yaml.",
             file="contract.yaml",
+            line=layout.contract_line(field),
         )
         return
     if parsed.tree is not None and name not in top_level_names(parsed.tree):
@@ -463,6 +467,7 @@ def _check_reference(
             f"contract {field} refers to {name}, which {parsed.rel} does not define",
             f"Define class {name} in {parsed.rel}, or fix {field} in contract.yaml.",
             file="contract.yaml",
+            line=layout.contract_line(field),
         )
 
 
@@ -527,7 +532,8 @@ def _check_handler(layout: NodeLayout, outcome: ComponentOutcome, contract: dict
                 f"{op_name}() or .handle_{op_name}()",
                 f"Add `async def {op_name}(self, request: <InputModel>) -> <OutputModel>:` to "
                 f"{handler_cls_name} in {handler_rel}, or remove {op_name!r} from the "
-                "contract's operations.",
+                f"contract's operations (contract.yaml line "
+                f"{layout.contract_line('operations', op_name) or '?'}).",
                 file=handler_rel,
                 line=cls.lineno,
             )

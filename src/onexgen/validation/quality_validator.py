@@ -21,6 +21,7 @@ from onexgen.validation.levels import DEFAULT_LEVEL, DEFAULT_THRESHOLD
 from onexgen.validation.onex_compliance import check_onex_compliance, run_onex_validate
 from onexgen.validation.scoring import ComponentOutcome, compose_result
 from onexgen.validation.tests_check import check_test_files, run_tests
+from onexgen.validation.tools import locate_tool
 from onexgen.validation.type_safety import check_annotations, run_mypy
 from onexgen.validation.workspace import node_workspace
 
@@ -81,6 +82,8 @@ class QualityValidator:
         tests = check_test_files(layout)
         test_results: ModelTestResults | None = None
         if level.includes(EnumValidationLevel.STANDARD):
+            for tool in _tools_for(level):
+                locate_tool(tool)  # fail before starting anything if one is missing
             quality = ComponentOutcome(quality.component, checked=False)
             with node_workspace(node_dir) as workspace:
                 jobs: list[Coroutine[Any, Any, object]] = [
@@ -105,6 +108,13 @@ class QualityValidator:
         if test_results is not None:
             result = result.model_copy(update={"test_results": test_results})
         return result
+
+
+def _tools_for(level: EnumValidationLevel) -> tuple[str, ...]:
+    """The external tools a level runs."""
+    if level.includes(EnumValidationLevel.STRICT):
+        return ("ruff", "mypy", "pytest", "onex")
+    return ("ruff", "mypy")
 
 
 def _drop_duplicate_syntax_reports(types: ComponentOutcome) -> None:

@@ -123,6 +123,10 @@ async def run_tool(
     timed_out = False
     try:
         await asyncio.wait_for(process.wait(), timeout=timeout)
+    except asyncio.CancelledError:
+        # a sibling tool failed or the caller gave up: leave no tool running behind us
+        _kill_group(process.pid)
+        raise
     except TimeoutError:
         timed_out = True
         if dump_signal is not None:
