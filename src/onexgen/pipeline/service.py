@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from onexgen.models.testing import ModelTestResults
     from onexgen.models.validation import ModelRefinementResult, ModelValidationResult
     from onexgen.pipeline.progress import ProgressSubscriber
+    from onexgen.rendering.template_manager import TemplateManager
 
 _LOG = logging.getLogger("onexgen.pipeline")
 
@@ -95,12 +97,29 @@ class CodeGenerationService:
     def __init__(
         self,
         *,
+        template_manager: TemplateManager | None = None,
         before_file_write: FileWriteHook | None = None,
         before_commit: CommitHook | None = None,
     ) -> None:
         self._progress = ProgressBroadcaster()
         self._before_file_write = before_file_write
         self._before_commit = before_commit
+        # Compiled templates are reused across runs of this service, one manager per
+        # ``templates_dir`` (an override directory changes what the names resolve to).
+        self._template_managers: dict[Path | None, TemplateManager] = {}
+        if template_manager is not None:
+            self._template_managers[template_manager.templates_dir] = template_manager
+
+    def template_manager(self, templates_dir: Path | None = None) -> TemplateManager:
+        """The template manager runs with ``templates_dir`` use (created on first use)."""
+        key = Path(os.path.abspath(templates_dir)) if templates_dir is not None else None
+        manager = self._template_managers.get(key)
+        if manager is None:
+            from onexgen.rendering.template_manager import TemplateManager
+
+            manager = TemplateManager(key)
+            self._template_managers[key] = manager
+        return manager
 
     def subscribe(self, subscriber: ProgressSubscriber) -> Callable[[], None]:
         """Receive every progress event of this service; returns an unsubscribe callable."""
@@ -270,7 +289,9 @@ class CodeGenerationService:
             run,
             S.CODE_GENERATION,
             _now(
-                lambda: stages.generate_code(req, cls, intelligence, node_contract, templates_dir)
+                lambda: stages.generate_code(
+                    req, cls, intelligence, node_contract, self.template_manager(templates_dir)
+                )
             ),
             lambda r: f"{len(r.files)} files",
         )
@@ -278,7 +299,11 @@ class CodeGenerationService:
         rendered = await self._stage(
             run,
             S.EVENT_BUS_INTEGRATION,
-            _now(lambda: stages.integrate_event_bus(rendered, req, node_contract, templates_dir)),
+            _now(
+                lambda: stages.integrate_event_bus(
+                    rendered, req, node_contract, self.template_manager(templates_dir)
+                )
+            ),
             lambda r: f"{len({f.path for f in r.files} - before)} event files",
         )
         run.package_name = rendered.package_name

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         ModelRefinementResult,
         ModelValidationResult,
     )
+    from onexgen.rendering.template_manager import TemplateManager
     from onexgen.writing.atomic_writer import AtomicNodeWriter
 
 
@@ -159,13 +160,18 @@ def generate_code(
     classification: ModelClassificationResult,
     intelligence: ModelIntelligence,
     contract: ModelNodeContract,
-    templates_dir: Path | None,
+    templates: TemplateManager,
 ) -> ModelRenderedNode:
-    """Stage 4: render the package from the templates."""
+    """Stage 4: render the package from the templates (compiled once per manager)."""
     from onexgen.rendering import render_node
 
     return render_node(
-        requirements, classification, intelligence, contract, templates_dir=templates_dir
+        requirements,
+        classification,
+        intelligence,
+        contract,
+        templates_dir=templates.templates_dir,
+        template_manager=templates,
     )
 
 
@@ -173,12 +179,18 @@ def integrate_event_bus(
     rendered: ModelRenderedNode,
     requirements: ModelPRDRequirements,
     contract: ModelNodeContract,
-    templates_dir: Path | None,
+    templates: TemplateManager,
 ) -> ModelRenderedNode:
     """Stage 5: add event models for the contract's topics, wrapped in the core envelope."""
     from onexgen.events import wire_event_bus
 
-    return wire_event_bus(rendered, requirements, contract, templates_dir=templates_dir)
+    return wire_event_bus(
+        rendered,
+        requirements,
+        contract,
+        templates_dir=templates.templates_dir,
+        template_manager=templates,
+    )
 
 
 # -- stages 6 and 7 ------------------------------------------------------------------------------
