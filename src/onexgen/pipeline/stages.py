@@ -160,11 +160,15 @@ def generate_code(
     classification: ModelClassificationResult,
     intelligence: ModelIntelligence,
     contract: ModelNodeContract,
-    templates: TemplateManager,
+    templates: TemplateManager | Path | None,
 ) -> ModelRenderedNode:
-    """Stage 4: render the package from the templates (compiled once per manager)."""
+    """Stage 4: render the package from the templates (compiled once per manager).
+
+    ``templates`` is a shared manager or, for one-off calls, an override directory (or None).
+    """
     from onexgen.rendering import render_node
 
+    templates = _manager(templates)
     return render_node(
         requirements,
         classification,
@@ -179,11 +183,12 @@ def integrate_event_bus(
     rendered: ModelRenderedNode,
     requirements: ModelPRDRequirements,
     contract: ModelNodeContract,
-    templates: TemplateManager,
+    templates: TemplateManager | Path | None,
 ) -> ModelRenderedNode:
     """Stage 5: add event models for the contract's topics, wrapped in the core envelope."""
     from onexgen.events import wire_event_bus
 
+    templates = _manager(templates)
     return wire_event_bus(
         rendered,
         requirements,
@@ -191,6 +196,14 @@ def integrate_event_bus(
         templates_dir=templates.templates_dir,
         template_manager=templates,
     )
+
+
+def _manager(templates: TemplateManager | Path | None) -> TemplateManager:
+    from onexgen.rendering.template_manager import TemplateManager
+
+    if isinstance(templates, TemplateManager):
+        return templates
+    return TemplateManager(templates)
 
 
 # -- stages 6 and 7 ------------------------------------------------------------------------------
