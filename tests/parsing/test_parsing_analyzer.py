@@ -80,6 +80,13 @@ def test_stated_name_kept_with_casing(prompt: str, name: str) -> None:
     assert result.field_confidence.node_name == 1.0
 
 
+def test_called_followed_by_an_ordinary_word_is_not_a_name() -> None:
+    result = analyze("A node called whenever an order arrives that writes it to PostgreSQL")
+    assert "node_name" not in result.explicit_fields
+    assert result.node_name == "PostgreSQLWriter"
+    assert analyze("EFFECT node named ledger that persists entries").node_name == "Ledger"
+
+
 def test_service_name_follows_stated_name() -> None:
     result = analyze("EFFECT node called PostgresCRUD for database operations")
     assert result.service_name == "postgres_crud"

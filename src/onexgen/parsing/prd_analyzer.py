@@ -56,6 +56,9 @@ _IDENT = r"[A-Za-z][A-Za-z0-9_]*"
 _NAME_CALLED = re.compile(
     rf"\b(?:called|named)\s+(?:[\"'`]([^\"'`\n]{{1,60}})[\"'`]|({_IDENT}))", re.IGNORECASE
 )
+_NAME_END = re.compile(
+    r"\s*(?:$|[,.;:!?)(\-]|(?:that|which|who|for|in|to|with|node)\b)", re.IGNORECASE
+)
 _NAME_COLON = re.compile(rf"\b(?:node[ _-]?)?name\s*(?:[:=]|is)\s*[\"'`]?({_IDENT})", re.IGNORECASE)
 _NAME_AFTER_KIND = re.compile(rf"\b{_KIND}(?:\s+node)?\s*([:,]|\s)\s*({_IDENT})", re.IGNORECASE)
 _CAMEL = r"[A-Z][a-z0-9]++[A-Z][A-Za-z0-9]*+|[A-Z]{2,}+[a-z][A-Za-z0-9]*+"
@@ -66,7 +69,7 @@ _NAME_AFTER_FOR = re.compile(rf"\bfor\s+({_CAMEL})\b")
 
 _DOMAIN_COLON = re.compile(r"\b(?i:domain)\s*[:=]\s*([A-Za-z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,2})")
 _DOMAIN_PHRASE = re.compile(
-    r"(?:\b(?:in|for|within|of)\s+(?:the\s+)?|\()([A-Za-z][\w-]*)\s+domain\b", re.IGNORECASE
+    r"(?:\b(?:in|for|within)\s+(?:the\s+)?|\()([A-Za-z][\w-]*)\s+domain\b", re.IGNORECASE
 )
 _NOT_NAMES = word_set(
     """
@@ -144,8 +147,14 @@ def _stated_name(text: str) -> _Stated | None:
     """A name the user wrote: "called X", "named X", "Name: X", "KIND node: X", "XName node"."""
     for match in _NAME_CALLED.finditer(text):
         raw = (match.group(1) or match.group(2) or "").strip()
-        if raw and _acceptable_name(raw.split()[0]) and to_pascal_case(raw):
-            return _Stated(to_pascal_case(raw), 1.0, (match.span(),))
+        if not raw or not _acceptable_name(raw.split()[0]) or not to_pascal_case(raw):
+            continue
+        plain_word = bool(match.group(2)) and raw.islower() and "_" not in raw
+        if plain_word and not _NAME_END.match(text, match.end()):
+            # a plain lower-case word is a name only where a name can end:
+            # "named ledger that ..." yes, "called whenever an order arrives" no
+            continue
+        return _Stated(to_pascal_case(raw), 1.0, (match.span(),))
     for match in _NAME_COLON.finditer(text):
         if _acceptable_name(match.group(1)):
             return _Stated(to_pascal_case(match.group(1)), 1.0, (match.span(),))
