@@ -117,7 +117,7 @@ def test_real_missing_module_is_an_import_error_naming_the_package(
 
 @pytest.mark.slow
 def test_real_hang_is_a_timeout_error_naming_the_test(hanging_node: Path) -> None:
-    results = TestExecutor(6).run_sync(hanging_node, coverage=False)
+    results = TestExecutor(10).run_sync(hanging_node, coverage=False)
     analysis = ANALYZER.analyze(results)
     assert analysis.categories == (EnumFailureCategory.TIMEOUT_ERROR,)
     cause = analysis.root_causes[0]

@@ -61,8 +61,8 @@ def test_failing_test_is_reported_with_file_line_and_error(failing_test_node: Pa
 
 def test_hanging_test_is_killed_at_the_timeout(hanging_node: Path) -> None:
     started = time.perf_counter()
-    results = TestExecutor(6).run_sync(hanging_node, coverage=False)
-    assert time.perf_counter() - started < 15
+    results = TestExecutor(10).run_sync(hanging_node, coverage=False)
+    assert time.perf_counter() - started < 25
     assert results.timed_out
     assert not results.is_passing
     hung = [t for t in results.failed_tests if t.name.endswith("::test_waits_forever")]
