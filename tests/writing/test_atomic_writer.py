@@ -202,7 +202,9 @@ def test_unsafe_relative_paths_are_rejected_before_writing(tmp_path: Path, bad: 
     assert sorted(os.listdir(tmp_path)) == []
 
 
-@pytest.mark.parametrize("bad", ["../node_x", ".hidden", "a/b", "..", "", "node x"])
+@pytest.mark.parametrize(
+    "bad", ["../node_x", ".hidden", "a/b", "..", "", "node x", "node-x", "1node", "node.x"]
+)
 def test_unsafe_node_dir_names_are_rejected(bad: str) -> None:
     with pytest.raises(UnsafePathError):
         validate_node_dir_name(bad)

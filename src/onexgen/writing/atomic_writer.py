@@ -46,6 +46,7 @@ type FileWriteHook = Callable[[str], None]
 """Called with each relative path just before it is written (tests inject failures through it)."""
 
 _SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_PACKAGE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_COMPONENT = 255
 _MAX_PATH = 1024
 
@@ -117,10 +118,16 @@ def validate_relative_path(path: str) -> PurePosixPath:
 
 
 def validate_node_dir_name(name: str) -> str:
-    """Return ``name`` if it is a single safe directory name (no separators, no dot files)."""
-    _check_component(name, name)
-    if name.startswith("."):
-        raise UnsafePathError(f"node directory name {name!r} must not start with '.'")
+    """Return ``name`` if it is an importable package name (so also a single safe directory).
+
+    No '-' either: leftovers are named ``<prefix><name>-<pid>-<token>``, and a name with a dash
+    could be mistaken for another node's leftovers.
+    """
+    if not _PACKAGE_NAME.match(name) or len(name) > _MAX_COMPONENT:
+        raise UnsafePathError(
+            f"node directory name {name[:80]!r} must be a Python package name "
+            "(letters, digits and '_', not starting with a digit)"
+        )
     return name
 
 
