@@ -357,3 +357,14 @@ def test_per_file_fsync_path_when_syncfs_is_missing(
         writer.add_file("node.manifest.yaml", "x: 1\n")
         writer.commit()
     assert len(snapshot(tmp_path / NODE)) == len(NEW_FILES) + 1
+
+
+def test_restored_backup_counts_as_existing_node(tmp_path: Path) -> None:
+    """A dead run's only copy of the old node is put back first, then --force rules apply."""
+    backup = tmp_path / f"{BACKUP_PREFIX}{NODE}-{dead_pid()}-abc"
+    backup.mkdir()
+    (backup / "node.py").write_text("VALUE = 'old'\n")
+    with pytest.raises(NodeExistsError):
+        AtomicNodeWriter(tmp_path, NODE).stage(NEW_FILES)
+    assert (tmp_path / NODE / "node.py").read_text() == "VALUE = 'old'\n"
+    assert os.listdir(tmp_path) == [NODE]

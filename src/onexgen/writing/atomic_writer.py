@@ -358,9 +358,10 @@ class AtomicNodeWriter:
             if rel in seen:
                 raise UnsafePathError(f"generated path {str(rel)!r} appears twice")
             seen.add(rel)
+        if self._output_dir.is_dir():
+            self.recover_stale()  # first: it may put a dead run's backup back in place
         self.check_target()
         self._prepare_output_dir()
-        self.recover_stale()
         wrapper = self._new_staging_name()
         staging = wrapper / self._name
         try:
