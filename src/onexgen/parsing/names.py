@@ -116,8 +116,3 @@ def to_snake_case(name: str) -> str:
     if keyword.iskeyword(result) or keyword.issoftkeyword(result):
         result += "_node"
     return result[:80].rstrip("_")
-
-
-def is_identifier_like(token: str) -> bool:
-    """True for tokens a user would write as a name: a letter first, then letters/digits/_."""
-    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", token))

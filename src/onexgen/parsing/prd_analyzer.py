@@ -166,7 +166,7 @@ def _stated_name(text: str) -> _Stated | None:
         camel = bool(re.fullmatch(_CAMEL, token))
         capitalised = token[0].isupper() and token[1:].islower()
         if camel or (with_node and (separator == ":" or capitalised)):
-            # "EFFECT node: X", "EFFECT node X", "EFFECT node, XyzClient,", "ORCHESTRATOR: XyzFlow"
+            # KIND node colon Name, KIND node Name, KIND node comma CamelName, KIND colon CamelName
             return _Stated(to_pascal_case(token), 1.0, (match.span(3),))
     for match in _NAME_BEFORE_NODE.finditer(text):
         token = match.group(1)
