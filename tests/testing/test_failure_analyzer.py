@@ -9,6 +9,7 @@ import pytest
 from onexgen.models.testing import (
     EnumFailureCategory,
     EnumFailureSeverity,
+    EnumTestType,
     ModelFailedTest,
     ModelTestResults,
 )
@@ -131,3 +132,16 @@ def test_real_type_error(type_error_node: Path) -> None:
     results = TestExecutor(120).run_sync(type_error_node, coverage=False)
     analysis = ANALYZER.analyze(results)
     assert analysis.categories == (EnumFailureCategory.TYPE_ERROR,)
+
+
+def test_no_tests_selected_by_marker_is_a_configuration_error() -> None:
+    results = ModelTestResults(
+        node_dir="/nodes/node_x_effect",
+        test_type=EnumTestType.UNIT,
+        exit_code=5,
+        timeout_seconds=60,
+    )
+    analysis = ANALYZER.analyze(results)
+    assert analysis.categories == (EnumFailureCategory.CONFIGURATION_ERROR,)
+    assert analysis.severity is EnumFailureSeverity.CRITICAL
+    assert "@pytest.mark.unit" in analysis.recommended_fixes[0]

@@ -18,6 +18,7 @@ from onexgen.models.testing import (
     ModelTestResults,
 )
 
+_NO_TESTS = 5  # pytest's exit code when nothing was collected or selected
 _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
 _CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
 _FIXTURE = re.compile(r"fixture '(\w+)' not found")
@@ -101,7 +102,17 @@ class FailureAnalyzer:
             group.files.extend(_FILE_NOT_FOUND.findall(text))
             if failed.file:
                 group.files.append(failed.file)
-        if results.total == 0 and results.exit_code not in (0, 5) and not groups:
+        if results.total == 0 and results.exit_code == _NO_TESTS and not groups:
+            group = groups.setdefault(
+                EnumFailureCategory.CONFIGURATION_ERROR,
+                _Group(EnumFailureCategory.CONFIGURATION_ERROR),
+            )
+            marker = results.test_type.value
+            group.evidence.append(
+                "no tests collected" + ("" if marker == "all" else f" with marker {marker!r}")
+            )
+            group.files.append("tests" if marker == "all" else f"tests/{marker}")
+        if results.total == 0 and results.exit_code not in (0, _NO_TESTS) and not groups:
             group = groups.setdefault(
                 EnumFailureCategory.CONFIGURATION_ERROR,
                 _Group(EnumFailureCategory.CONFIGURATION_ERROR),
@@ -214,6 +225,18 @@ def _root_cause(group: _Group, results: ModelTestResults) -> ModelRootCause:
             f"Pass values of the declared types (run `mypy --strict` on the node) in "
             f"{named_tests}; check model fields and call signatures."
         )
+    elif (
+        category is EnumFailureCategory.CONFIGURATION_ERROR
+        and results.total == 0
+        and (results.exit_code == _NO_TESTS)
+    ):
+        marker = results.test_type.value
+        fix = (
+            "Add tests under tests/ (files test_*.py, functions test_*)"
+            if marker == "all"
+            else f"Mark the {marker} tests with @pytest.mark.{marker} (or `pytestmark = "
+            f"pytest.mark.{marker}` per module) and register the marker in tests/conftest.py"
+        ) + "; pytest selected none."
     elif category is EnumFailureCategory.CONFIGURATION_ERROR:
         missing = ", ".join(files[:3])
         fix = (
