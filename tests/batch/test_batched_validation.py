@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from onexgen.batch.batched_validation import validate_batch
+from onexgen.models.validation import EnumValidationLevel
+from onexgen.validation.quality_validator import QualityValidator
 
 FIXTURE = Path(__file__).parents[1] / "validation" / "fixtures" / "node_postgres_writer_effect"
 
@@ -133,3 +135,32 @@ def test_real_nodes_share_one_run_and_a_failing_one_is_singled_out(tmp_path: Pat
         "tests/unit/test_handler_postgres_writer.py::test_create_inserts_one_row"
     ]
     assert failing.tests.passed == ok.tests.passed - 1
+
+
+@pytest.mark.slow
+def test_strict_batch_result_equals_single_node_validation(tmp_path: Path) -> None:
+    """Batching changes how often the tools run, never what a node scores."""
+    node = tmp_path / FIXTURE.name
+    shutil.copytree(FIXTURE, node)
+    noisy = _package(
+        tmp_path,
+        "node_noisy_compute",
+        {
+            "logic.py": "def f(x):\n    return x\n",
+            "tests/__init__.py": "",
+            "tests/test_logic.py": "def test_fails() -> None:\n    assert False\n",
+        },
+    )
+    batch = asyncio.run(validate_batch([node, noisy], level=EnumValidationLevel.STRICT))
+    batched = batch.for_node(node).validation
+    alone = QualityValidator().validate_sync(node, EnumValidationLevel.STRICT)
+    assert batched is not None
+    assert batched.passed == alone.passed
+    assert batched.quality_score == alone.quality_score
+    assert batched.component_scores == alone.component_scores
+    assert batched.issues == alone.issues
+    assert batched.tools_run == alone.tools_run
+    assert [run.tool for run in batch.runs] == ["mypy", "pytest", "onex validate"]
+    other = batch.for_node(noisy).validation
+    assert other is not None
+    assert not other.passed
