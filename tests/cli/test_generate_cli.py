@@ -372,3 +372,34 @@ def test_kill_9_at_any_moment_leaves_old_or_complete_new(tmp_path: Path, fractio
         assert yaml.safe_load(manifest)["name"] == node.name
     assert [n for n in os.listdir(out) if not n.startswith(".onexgen-")] == [node.name]
     assert proc.returncode == 0
+
+
+def test_live_view_on_a_terminal(tmp_path: Path) -> None:
+    """On a TTY the nine stages are drawn by Rich's live view, then the summary."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [str(ONEXGEN), "generate", PROMPT, "-o", str(tmp_path), "--validation", "none"],
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    for title in ("Prompt Parsing", "Event Bus Integration", "File Writing", "Test Generation"):
+        assert title in screen
+    assert "\x1b[" in screen  # drawn with terminal control sequences, not plain lines
+    assert "[1/9]" not in screen
+    assert "generated node_postgresql_writer_effect" in screen
