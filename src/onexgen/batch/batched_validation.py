@@ -1,10 +1,12 @@
-"""One mypy run and one pytest run over every node of a batch, results attributed back per node.
+"""One mypy, one pytest and one ``onex validate`` over every node of a batch, results per node.
 
-Why: a cold ``mypy --strict`` that imports omnibase_core costs ~17 s and each pytest start-up pays
-the ~0.7 s omnibase_core import again; fifty nodes validated one at a time would spend most of their
-time re-loading the same modules. Both tools accept many paths at once and report file paths, so
-one run each is enough and every finding is attributed to the node whose directory contains it.
-The two runs are independent and go in parallel (two processes on a two-core machine).
+Why: a cold ``mypy --strict`` that imports omnibase_core costs ~17 s and each pytest or ``onex``
+start-up pays the omnibase_core import again; fifty nodes validated one at a time spend most of
+their time re-loading the same modules. The tools accept many paths at once and report file
+paths, so one run each is enough and every finding is attributed to the node whose directory
+contains it. With a level, each node then gets the result ``QualityValidator`` would give it:
+the same checkers, configs, fix texts and scoring (imported from ``onexgen.validation``), only
+the expensive tool runs are shared. ``max_concurrency`` (``--jobs``) bounds the tool processes.
 """
 
 from __future__ import annotations
@@ -97,7 +99,9 @@ class ModelNodeBatchValidation(BaseModel):
 
     @property
     def passed(self) -> bool:
-        """No type errors and (when tests ran) passing tests."""
+        """The level's verdict when there is one; else no type errors and passing tests."""
+        if self.validation is not None:
+            return self.validation.passed
         return self.type_errors == 0 and (self.tests is None or self.tests.is_passing)
 
 
