@@ -103,11 +103,13 @@ async def run_ruff_check(workspace: Workspace, outcome: ComponentOutcome) -> Non
 
 
 async def run_ruff_format(workspace: Workspace, outcome: ComponentOutcome) -> None:
-    """``ruff format --check``: every file that would be reformatted is one issue."""
+    """``ruff format --check --output-format json``: each unformatted file is one issue."""
     args = [
         "format",
         "--check",
         "--no-cache",
+        "--output-format",
+        "json",
         "--config",
         str(workspace.ruff_config),
         workspace.package,
@@ -116,19 +118,34 @@ async def run_ruff_format(workspace: Workspace, outcome: ComponentOutcome) -> No
     outcome.tools.append("ruff format --check")
     if run.returncode == 0:
         return
-    listed = 0
-    for line in run.stdout.splitlines():
-        if line.startswith("Would reformat:"):
-            listed += 1
-            path = line.removeprefix("Would reformat:").strip()
-            outcome.add(
-                EnumIssueSeverity.WARNING,
-                "ruff:format",
-                "file is not formatted with ruff format",
-                "Run `ruff format` on it (onexgen refinement does this automatically).",
-                file=_relative(workspace, path),
-            )
-    # listed == 0 with a non-zero exit: ruff could not parse a file, reported as ONEX001
+    try:
+        items = json.loads(run.stdout or "[]")
+    except json.JSONDecodeError:
+        items = []
+    seen: set[str] = set()
+    for item in items:
+        if item.get("code") != "unformatted":
+            continue  # files ruff cannot parse are reported as ONEX001
+        file = _relative(workspace, str(item.get("filename", "")))
+        if file in seen:
+            continue
+        seen.add(file)
+        location = item.get("location") or {}
+        outcome.add(
+            EnumIssueSeverity.WARNING,
+            "ruff:format",
+            "file is not formatted with ruff format",
+            "Run `ruff format` on it (onexgen refinement does this automatically).",
+            file=file,
+            line=location.get("row"),
+        )
+    if not seen and not items and run.returncode != 0:
+        outcome.add(
+            EnumIssueSeverity.ERROR,
+            "QUAL003",
+            f"ruff format --check failed: {(run.stderr or run.stdout).strip()[:300]}",
+            "Run `ruff format --check` on the node by hand and fix what stops it.",
+        )
 
 
 def _relative(workspace: Workspace, path: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import tomllib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,10 @@ IGNORED_NAMES = (
     "*.pyc",
 )
 
+DEFAULT_LINE_LENGTH = 100
+
 RUFF_CONFIG = """\
-line-length = 100
+line-length = {line_length}
 target-version = "py312"
 
 [lint]
@@ -106,17 +109,42 @@ class Workspace:
         return self.root / "_reports"
 
 
-def write_tool_configs(root: Path, package: str = "node_*") -> None:
+def write_tool_configs(
+    root: Path, package: str = "node_*", line_length: int = DEFAULT_LINE_LENGTH
+) -> None:
     """Write the ruff, mypy, pytest and coverage configs into ``root``.
 
     Coverage omits only the node's own ``tests/`` folder, so a node that itself lives under
     some ``tests/`` directory is still measured.
     """
-    (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
+    ruff = RUFF_CONFIG.format(line_length=line_length)
+    (root / "ruff.toml").write_text(ruff, encoding="utf-8")
     (root / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
     (root / "pytest.ini").write_text(PYTEST_CONFIG, encoding="utf-8")
     (root / ".coveragerc").write_text(COVERAGE_CONFIG.format(package=package), encoding="utf-8")
     (root / "_reports").mkdir(exist_ok=True)
+
+
+def project_line_length(node_dir: Path) -> int:
+    """The ``line-length`` of the ruff settings of the project the node sits in, else 100.
+
+    A node formatted by its own project's ruff settings must not be marked unformatted here;
+    the rule selection stays ours whatever the project enables.
+    """
+    for directory in [node_dir, *node_dir.resolve().parents]:
+        for name in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
+            path = directory / name
+            if not path.is_file():
+                continue
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            settings = data.get("tool", {}).get("ruff") if name == "pyproject.toml" else data
+            if isinstance(settings, dict):
+                value = settings.get("line-length")
+                return value if isinstance(value, int) and value > 0 else DEFAULT_LINE_LENGTH
+    return DEFAULT_LINE_LENGTH
 
 
 @contextmanager
@@ -126,7 +154,7 @@ def node_workspace(node_dir: Path) -> Iterator[Workspace]:
         root = Path(tmp)
         target = root / node_dir.name
         shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
-        write_tool_configs(root, node_dir.name)
+        write_tool_configs(root, node_dir.name, project_line_length(node_dir))
         yield Workspace(root=root, node_dir=target)
 
 
@@ -135,5 +163,5 @@ def config_workspace(node_dir: Path) -> Iterator[Workspace]:
     """Tool configs in a temporary dir, for tools that must run on ``node_dir`` in place."""
     with tempfile.TemporaryDirectory(prefix="onexgen-tools-") as tmp:
         root = Path(tmp)
-        write_tool_configs(root, node_dir.name)
+        write_tool_configs(root, node_dir.name, project_line_length(node_dir))
         yield Workspace(root=root, node_dir=node_dir)
