@@ -15,6 +15,7 @@ from onexgen.parsing.names import split_words
 from onexgen.parsing.vocabulary import (
     CATEGORY_KIND,
     FEATURE_KIND,
+    GENERIC_VERBS,
     KIND_CUES,
     OPERATION_KIND,
     Category,
@@ -101,15 +102,16 @@ def score_kinds(
     # keywords: every cue counts once; the earliest cue in the text is the node's purpose.
     keyword_raw: dict[str, float] = {}
     hits: list[tuple[int, str, str, float]] = []
+    lead_candidates: list[int] = []
     for cue in KIND_CUES:
         match = cue.pattern.search(text)
         if match:
-            kind = cue.target
-            hits.append(
-                (match.start(), kind, f"{cue.label} ({match.group(0).lower()})", cue.weight)
-            )
+            surface = match.group(0).lower()
+            hits.append((match.start(), cue.target, f"{cue.label} ({surface})", cue.weight))
+            if surface not in GENERIC_VERBS:
+                lead_candidates.append(match.start())
     hits.sort(key=lambda hit: (hit[0], _KINDS.index(hit[1]), hit[2]))
-    lead_position = hits[0][0] if hits else -1
+    lead_position = min(lead_candidates) if lead_candidates else -1
     for position, kind, label, weight in hits:
         boost = LEAD_BOOST if position == lead_position else 1.0
         keyword_raw[kind] = keyword_raw.get(kind, 0.0) + weight * boost

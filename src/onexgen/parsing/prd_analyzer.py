@@ -22,6 +22,7 @@ from onexgen.parsing.vocabulary import (
     EXTERNAL_SYSTEMS,
     FEATURES,
     FILLER_WORDS,
+    GENERIC_VERBS,
     KIND_WORDS,
     OPERATIONS,
     TOPIC_ONLY_WORDS,
@@ -206,19 +207,42 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|en)$")
+_AFTER_VERB = re.compile(
+    r"\s*(?:$|[,.;:!?)(\-]|(?:to|into|in|from|by|on|at|via|with|and|or|as|for|through|once|"
+    r"when|before|after|the|an?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_participle_adjective(match: re.Match[str], text: str) -> bool:
+    surface = match.group(0)
+    if " " in surface or not _PARTICIPLE.match(surface.lower()):
+        return False
+    return not _AFTER_VERB.match(text, match.end())
+
+
 def _find_terms(text: str) -> tuple[str, ...]:
-    """Canonical operations in order of first appearance ("CRUD" expands to four)."""
-    found: list[tuple[int, int, str]] = []
+    """Canonical operations in order of first appearance ("CRUD" expands to four).
+
+    Operations said only with a generic verb ("compute", "process") come after the others,
+    so they never become the node's leading operation.
+    """
+    found: list[tuple[bool, int, int, str]] = []
     for index, term in enumerate(OPERATIONS):
-        match = term.pattern.search(text)
-        if match:
-            found.append((match.start(), index, term.canonical))
+        for match in term.pattern.finditer(text):
+            if _is_participle_adjective(match, text):
+                continue  # "uploaded files" describes the files; nothing is uploaded
+            generic = match.group(0).lower() in GENERIC_VERBS
+            found.append((generic, match.start(), index, term.canonical))
+            if not generic:
+                break
     crud = CRUD_PATTERN.search(text)
     if crud:
         for offset, name in enumerate(("create", "read", "update", "delete")):
-            found.append((crud.start(), -4 + offset, name))
+            found.append((False, crud.start(), -4 + offset, name))
     found.sort()
-    return tuple(dict.fromkeys(name for _, _, name in found))
+    return tuple(dict.fromkeys(name for _, _, _, name in found))
 
 
 def _is_rate_period(feature: str, match: re.Match[str], text: str) -> bool:
@@ -342,7 +366,7 @@ _SUBJECT_SKIP = FILLER_WORDS | word_set(
     executes provide provides implement implements take takes return returns accept accepts
     receive receives given keep keeps track tracks maintain maintains poll polls expose exposes
     hold holds sign signs turn turns how many much times often list lists set sets
-    lot lots bunch collection out away up
+    lot lots bunch collection out away up moving rolling running sliding
     """
 )
 

@@ -151,6 +151,8 @@ OPERATIONS: tuple[Term, ...] = _terms(
         "read": (
             verb("read", "reader", "readers"),
             verb("pull"),
+            verb("scrape"),
+            verb("crawl"),
             verb("fetch"),
             verb("retrieve"),
             verb("get", "getting", "got"),
@@ -202,7 +204,13 @@ OPERATIONS: tuple[Term, ...] = _terms(
             verb("obfuscate"),
             verb("scrub"),
         ),
-        "parse": (verb("parse"), r"parser|parsers", verb("deserialize"), verb("decode")),
+        "parse": (
+            verb("parse"),
+            r"parser|parsers",
+            verb("deserialize"),
+            verb("decode"),
+            verb("extract"),
+        ),
         "validate": (
             verb("validate"),
             r"validation|validator|validators",
@@ -233,6 +241,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
             r"group(?:s|ed|ing)? by",
             r"running (?:totals?|balances?|counts?|sums?)",
             verb("collect"),
+            r"averages?|avg|medians?|percentiles?",
         ),
         "merge": (
             verb("merge"),
@@ -245,7 +254,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
             verb("deduplicate"),
             verb("dedupe"),
             verb("dedup", "deduping", "deduped"),
-            r"deduplication|remov(?:e|es|ing) duplicates",
+            r"deduplication|(?:remov(?:e|es|ing)|drop(?:s|ping)?) duplicates",
         ),
         "predict": (
             verb("predict"),
@@ -253,6 +262,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
             verb("classify", "classifies"),
             r"classifier|classification",
             r"embeddings?",
+            verb("detect"),
         ),
         "publish": (
             verb("publish", "publishes"),
@@ -287,7 +297,7 @@ OPERATIONS: tuple[Term, ...] = _terms(
         ),
         "encrypt": (verb("encrypt"), r"encryption"),
         "decrypt": (verb("decrypt"), r"decryption"),
-        "hash": (r"hash(?:es|ing|ed)?(?! ?(?:map|table))",),
+        "hash": (r"hash(?:es|ing|ed)?(?! ?(?:map|table))", r"checksums?"),
         "sign": (r"sign(?:s|ing|ed)?(?! (?:in|up|on|out)\b)", r"signer", r"signatures?"),
         "filter": (r"filter(?:s|ing|ed)?(?! (?:by|on)\b)", r"filters"),
         "route": (verb("route"), r"router|routing"),
@@ -296,6 +306,9 @@ OPERATIONS: tuple[Term, ...] = _terms(
             r"coordination|coordinator",
             verb("orchestrate"),
             r"orchestration",
+            r"(?:run|runs|running|execute|executes|executing|drive|drives|driving) (?:the |an? )?"
+            r"(?:[\w-]+ ){0,2}(?:workflows?|sagas?|pipelines?|playbooks?)",
+            r"sequence[sd]? (?:the|an?|all)",
         ),
         "schedule": (verb("schedule"), r"scheduler"),
     }
@@ -476,6 +489,7 @@ EXTERNAL_SYSTEMS: tuple[ExternalSystem, ...] = tuple(
                 r"https?",
                 r"endpoints?",
                 r"webhooks?",
+                r"websites?|web ?pages?",
             ),
             _C.API,
         ),
@@ -537,6 +551,13 @@ CATEGORY_CUES: tuple[Cue, ...] = (
     *_cues(
         _C.ML,
         (
+            (
+                "nlp",
+                r"named entit(?:y|ies)|entity extraction|sentiment|language detection"
+                r"|(?:spacy|fasttext|hugging ?face|bert|transformer|nlp|language) models?"
+                r"|(?:with|using) (?:an? |the )?(?:[\w-]+ ){0,2}models?",
+                1.0,
+            ),
             ("ml", r"ml|machine[- ]learning|ai|llm|llms", 1.5),
             (
                 "model",
@@ -557,6 +578,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ("metrics", r"metrics?|telemetry|monitoring|monitors?|observability", 2.0),
             ("alerts", r"alert(?:s|ing)?|dashboards?|sla|slo|latency|health[- ]?checks?", 0.8),
             ("logs", r"logs|log lines|log entries", 0.5),
+            ("resources", r"cpu(?: usage)?|memory usage|disk usage|error rates?|uptime", 1.6),
         ),
     ),
     *_cues(
@@ -580,6 +602,12 @@ CATEGORY_CUES: tuple[Cue, ...] = (
         _C.WORKFLOW,
         (
             ("workflow", r"workflows?|sagas?|orchestrat\w*|coordinat\w*", 1.5),
+            (
+                "listed steps",
+                r"(?:[\w-]+ ){0,3}[\w-]+:\s*(?:[\w-]+(?: [\w-]+){0,4},\s*){2,}"
+                r"|sequence[sd]? (?:the|an?|all)",
+                1.5,
+            ),
             ("steps", r"steps?|stages?|multi-?step|multi-?stage|pipelines?", 0.7),
             ("routing", r"rout(?:e|es|ing)|dispatch\w*|fan[- ]?out|fan[- ]?in", 0.5),
         ),
@@ -680,10 +708,10 @@ KIND_CUES: tuple[Cue, ...] = (
             ),
             (
                 "calculates",
-                r"calculat\w*|comput(?:e|es|ing|ation|ations)"
-                r"|scor(?:e|es|ing)|rank(?:s|ing)?|estimat\w*|derive[sd]?",
+                r"calculat\w*|scor(?:e|es|ing)|rank(?:s|ing)?|estimat\w*|derive[sd]?",
                 1.1,
             ),
+            ("computes", r"comput(?:e|es|ing|ation|ations)", 0.6),
             ("crypto", r"encrypt\w*|decrypt\w*|hash(?:es|ing)?|sign(?:s|ing)?|checksums?", 1.0),
             ("ml inference", r"predict\w*|inference|classif\w*|embeddings?|detect(?:s|ing)?", 1.0),
             (
@@ -730,10 +758,16 @@ KIND_CUES: tuple[Cue, ...] = (
             (
                 "windows",
                 r"windows?|windowing|windowed|per (?:day|hour"
-                r"|minute|week|month)|daily|hourly|group(?:s|ed|ing)? by|groups? events?",
-                1.4,
+                r"|minute|week|month)|daily|hourly|group(?:s|ed|ing)? by|groups? events?"
+                r"|(?:moving|rolling|running|sliding) (?:averages?|means?|sums?|counts?|windows?)",
+                2.0,
             ),
-            ("dedup", r"dedup\w*|deduplicat\w*|duplicates?|seen before", 1.5),
+            (
+                "dedup",
+                r"dedup\w*|deduplicat\w*|duplicates?|seen before|already (?:seen|processed)"
+                r"|remember(?:s|ing)?",
+                1.5,
+            ),
             ("fsm", r"state[- ]machines?|fsm|state transitions?", 1.2),
             (
                 "streams",
@@ -754,6 +788,11 @@ KIND_CUES: tuple[Cue, ...] = (
         (
             ("coordinates", r"coordinat\w*|orchestrat\w*", 2.5),
             ("workflow", r"workflows?|sagas?|pipelines?|process flows?|playbooks?", 1.2),
+            (
+                "listed steps",
+                r"(?:[\w-]+ ){0,3}[\w-]+:\s*(?:[\w-]+(?: [\w-]+){0,4},\s*){2,}",
+                1.5,
+            ),
             (
                 "steps",
                 r"steps?|stages?|multi-?step|multi-?stage|phases?"
@@ -841,6 +880,15 @@ FEATURE_KIND: dict[str, dict[str, float]] = {
     "encryption": {_K.COMPUTE: 1.0},
     "compression": {_K.COMPUTE: 1.0},
 }
+
+# Verbs too generic to say what a node is for ("Compute the moving average..."): they never
+# count as the leading action.
+GENERIC_VERBS: frozenset[str] = word_set(
+    """
+    compute computes computing process processes processing handle handles handling run runs
+    running perform performs performing do does doing manage manages managing execute executes
+    """
+)
 
 # Words that carry no purpose on their own: a prompt made only of these (after the stated kind,
 # name and domain are removed) does not say what the node is for.
