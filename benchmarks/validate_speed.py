@@ -11,7 +11,8 @@ Target (issue 4): strict validation (ruff check + format, mypy --strict, pytest 
 mypy cache. The first run uses a fresh, empty mypy cache (``ONEXGEN_CACHE_DIR`` pointed at a new
 temporary directory) and is reported separately: it type-checks omnibase_core once. Every run
 validates the node at a fresh path, as the validator always does. With ``--corpus`` it also
-generates every prompt of prompts_public.jsonl and reports each node's strict score.
+generates every prompt of prompts_public.jsonl and reports each node's strict score as
+generated and after stage 7's safe fixes (refinement), as the pipeline would apply them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from onexgen.models.validation import EnumValidationLevel, ModelValidationResult
 from onexgen.pipeline import stages
+from onexgen.refinement.refiner import refine_sync
 from onexgen.validation.quality_validator import QualityValidator
 from onexgen.validation.tools import CACHE_DIR_ENV
 
@@ -140,11 +142,16 @@ def corpus(path: Path) -> dict[str, object]:
         for index, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
             record = json.loads(line)
             node_dir = generate_node(record["prompt"], Path(tmp) / f"{index:03d}")
+            raw_seconds, raw = timed_validation(node_dir)
+            refine_sync(node_dir, raw)  # stage 7: the safe fixes, as the pipeline applies them
             seconds, result = timed_validation(node_dir)
             rows.append(
                 {
                     "id": record.get("id", str(index)),
                     "node": node_dir.name,
+                    "raw_passed": raw.passed,
+                    "raw_quality_score": raw.quality_score,
+                    "raw_seconds": round(raw_seconds, 2),
                     "passed": result.passed,
                     "quality_score": result.quality_score,
                     "seconds": round(seconds, 2),
@@ -153,8 +160,12 @@ def corpus(path: Path) -> dict[str, object]:
                 }
             )
     scores = [float(str(row["quality_score"])) for row in rows]
+    raw_scores = [float(str(row["raw_quality_score"])) for row in rows]
     return {
         "nodes": len(rows),
+        "raw_passed": sum(bool(row["raw_passed"]) for row in rows),
+        "raw_min_score": min(raw_scores) if raw_scores else None,
+        "raw_at_least_0_95": sum(score >= 0.95 for score in raw_scores),
         "passed": sum(bool(row["passed"]) for row in rows),
         "min_score": min(scores) if scores else None,
         "at_least_0_95": sum(score >= 0.95 for score in scores),
@@ -196,7 +207,10 @@ def main() -> int:
         summary = report["corpus"]
         assert isinstance(summary, dict)
         sys.stdout.write(
-            f"corpus: {summary['passed']}/{summary['nodes']} passed strict, "
+            f"corpus as generated: {summary['raw_passed']}/{summary['nodes']} passed strict, "
+            f"{summary['raw_at_least_0_95']} with score >= 0.95, "
+            f"min {summary['raw_min_score']}\n"
+            f"corpus after stage 7 fixes: {summary['passed']}/{summary['nodes']} passed strict, "
             f"{summary['at_least_0_95']} with score >= 0.95, min {summary['min_score']}\n"
         )
         for row in summary["rows"]:
