@@ -48,6 +48,16 @@ def test_json_output_has_the_documented_keys() -> None:
     assert all(set(alt) == {"node_type", "confidence"} for alt in result["alternatives"])
 
 
+def test_help_documents_the_prompt_size_limit() -> None:
+    from onexgen.cli.parse_cmd import PROMPT_LIMIT
+    from onexgen.parsing.errors import MAX_PROMPT_CHARS
+
+    assert PROMPT_LIMIT == MAX_PROMPT_CHARS
+    done = run_cli("parse", "--help")
+    assert done.returncode == 0
+    assert f"{MAX_PROMPT_CHARS:,}" in done.stdout
+
+
 def test_node_type_option_settles_the_kind() -> None:
     done = run_cli("parse", "aggregates click events", "--node-type", "orchestrator", "--json")
     assert done.returncode == 0, done.stderr

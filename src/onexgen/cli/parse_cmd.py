@@ -13,6 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
+PROMPT_LIMIT = 8000
+"""Same as ``onexgen.parsing.errors.MAX_PROMPT_CHARS`` (a test keeps them equal); repeated here
+so that building the CLI does not import the parser."""
+
 
 class NodeTypeOption(StrEnum):
     """Values accepted by ``--node-type`` (kept here so the CLI does not import the models)."""
@@ -101,7 +105,10 @@ def _render_human(result: dict[str, Any]) -> None:
 def parse(
     prompt: Annotated[
         str | None,
-        typer.Argument(help="What the node should do, in plain language.", show_default=False),
+        typer.Argument(
+            help=f"What the node should do, in plain language (at most {PROMPT_LIMIT:,} chars).",
+            show_default=False,
+        ),
     ] = None,
     node_type: Annotated[
         NodeTypeOption | None,
