@@ -59,7 +59,11 @@ def wire_event_bus(
     ruff_format: bool = True,
     ruff_config: Path | None = None,
 ) -> ModelRenderedNode:
-    """``rendered`` plus ``events/`` (command, completed, failed, topics, envelopes) and tests."""
+    """``rendered`` plus ``events/`` (command, completed, failed, topics, envelopes) and tests.
+
+    With ``ruff_format`` every Python file of the package goes through one ``ruff format`` run,
+    so ``render_node(..., ruff_format=False)`` followed by this call formats everything once.
+    """
     from onexgen.intelligence import gather_intelligence
     from onexgen.models.classification import ModelClassificationResult
     from onexgen.rendering.formatting import format_with_ruff
@@ -87,7 +91,12 @@ def wire_event_bus(
         (f"tests/test_{names.service}_events.py", "events/test_events.py.j2"),
     ]
     files, versions = render_files(plan, context, contract.node_kind.value, manager)
-    added = tuple(files)
-    if ruff_format:
-        added = format_with_ruff(added, config=ruff_config)
-    return rendered.with_files(added, versions)
+    combined = rendered.with_files(tuple(files), versions)
+    if not ruff_format:
+        return combined
+    # One ruff pass over the whole package: formatting is idempotent, so files render_node
+    # already formatted stay as they are, and a pipeline that calls render_node with
+    # ruff_format=False pays for a single ruff process per node.
+    return combined.model_copy(
+        update={"files": format_with_ruff(combined.files, config=ruff_config)}
+    )

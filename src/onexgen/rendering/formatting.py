@@ -7,6 +7,7 @@ name lengths. ``config`` is the ruff settings file of the project the node lands
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -35,6 +36,12 @@ def ruff_executable() -> str:
     return str(find_ruff_bin())
 
 
+def _scratch_dir() -> str | None:
+    """A RAM-backed folder when the system has one: the files live only for one ruff run."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 def find_ruff_config(start: Path) -> Path | None:
     """Nearest ruff settings file (ruff.toml, .ruff.toml, pyproject.toml) at or above ``start``."""
     for folder in [start, *start.parents]:
@@ -54,7 +61,7 @@ def format_with_ruff(
     python = [f for f in files if f.path.endswith(".py")]
     if not python:
         return files
-    with tempfile.TemporaryDirectory(prefix="onexgen-fmt-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onexgen-fmt-", dir=_scratch_dir()) as tmp:
         root = Path(tmp)
         for item in python:
             target = root / item.path
