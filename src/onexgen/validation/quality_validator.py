@@ -26,9 +26,6 @@ from onexgen.validation.type_safety import check_annotations, run_mypy
 from onexgen.validation.workspace import node_workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-    from typing import Any
-
     from onexgen.models.testing import ModelTestResults
 
 DEFAULT_TEST_TIMEOUT_SECONDS = 120.0
@@ -85,18 +82,28 @@ class QualityValidator:
             for tool in _tools_for(level):
                 locate_tool(tool)  # fail before starting anything if one is missing
             quality = ComponentOutcome(quality.component, checked=False)
+            # A TaskGroup cancels (and so kills) the other tools if one checker fails, before
+            # the workspace they run in is removed.
             with node_workspace(node_dir) as workspace:
-                jobs: list[Coroutine[Any, Any, object]] = [
-                    run_mypy(workspace, types),
-                    run_ruff_check(workspace, quality),
-                    run_ruff_format(workspace, quality),
-                ]
-                if level.includes(EnumValidationLevel.STRICT):
-                    jobs.append(run_tests(workspace, tests, self.test_timeout_seconds))
-                    jobs.append(run_onex_validate(workspace, onex))
-                outputs = await asyncio.gather(*jobs)
-            if level.includes(EnumValidationLevel.STRICT):
-                test_results = outputs[3]  # type: ignore[assignment]
+                try:
+                    async with asyncio.TaskGroup() as group:
+                        group.create_task(run_mypy(workspace, types))
+                        group.create_task(run_ruff_check(workspace, quality))
+                        group.create_task(run_ruff_format(workspace, quality))
+                        pytest_task = (
+                            group.create_task(
+                                run_tests(workspace, tests, self.test_timeout_seconds)
+                            )
+                            if level.includes(EnumValidationLevel.STRICT)
+                            else None
+                        )
+                        if level.includes(EnumValidationLevel.STRICT):
+                            group.create_task(run_onex_validate(workspace, onex))
+                except ExceptionGroup as failures:
+                    # callers expect the checker's own error (e.g. ToolNotFoundError), not a group
+                    raise failures.exceptions[0] from failures
+            if pytest_task is not None:
+                test_results = pytest_task.result()
         _drop_duplicate_syntax_reports(types)
         result = compose_result(
             str(node_dir),
