@@ -124,7 +124,9 @@ class FailureAnalyzer:
             if category in groups
         )
         ran = max(results.total - results.skipped, 0)
-        failure_rate = min(1.0, results.failed / ran) if ran else (1.0 if causes else 0.0)
+        # tests that never finished (killed at a timeout) count as not passing
+        not_passing = max(results.failed, ran - results.passed)
+        failure_rate = min(1.0, not_passing / ran) if ran else (1.0 if causes else 0.0)
         severity = _severity(results, failure_rate, causes)
         fixes = tuple(dict.fromkeys(cause.recommended_fix for cause in causes))
         minutes = sum(cause.estimated_fix_minutes for cause in causes)
