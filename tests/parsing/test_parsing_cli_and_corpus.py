@@ -132,6 +132,34 @@ def test_typer_free_path_matches_typer_path() -> None:
     assert refused.stderr == run_cli("parse", "Create node").stderr
 
 
+FAST_ENTRY = """
+import sys
+from onexgen.cli import parse_cmd
+sys.argv = ["onexgen", *sys.argv[1:]]
+parse_cmd.main_with_fast_parse(lambda: print("typer ran"))
+"""
+
+
+def test_fast_entry_point_skips_typer_only_for_prompt_parsing() -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", FAST_ENTRY, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    fast = run("parse", "Write orders to PostgreSQL", "--json")
+    assert fast.returncode == 0
+    assert json.loads(fast.stdout)["node_type"] == "effect"
+    assert run("parse", "--help").stdout.strip() == "typer ran"
+    assert run("parse", "--requirements", "r.yaml").stdout.strip() == "typer ran"
+    assert run("generate", "x").stdout.strip() == "typer ran"
+    assert run("parse", "Create node").returncode == 1
+    assert run("parse").returncode == 2
+
+
 DETERMINISM_SCRIPT = """
 import json, sys
 from onexgen.parsing import NodeClassifier, PRDAnalyzer

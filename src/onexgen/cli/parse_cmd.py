@@ -9,9 +9,12 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path  # noqa: TC003 - Typer reads the annotation at run time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 PROMPT_LIMIT = 8000
 """Same as ``onexgen.parsing.errors.MAX_PROMPT_CHARS`` (a test keeps them equal); repeated here
@@ -190,6 +193,16 @@ def run_without_typer(argv: list[str]) -> int:
     else:
         _render_human(result)
     return 0
+
+
+def main_with_fast_parse(typer_app: Callable[[], None]) -> None:
+    """Console entry point: ``onexgen parse PROMPT`` skips Typer, everything else runs it.
+
+    Meant for ``cli/app.py``: ``def main() -> None: parse_cmd.main_with_fast_parse(app)``.
+    """
+    if wants_fast_path(sys.argv[1:]):
+        raise SystemExit(run_without_typer(sys.argv[2:]))
+    typer_app()
 
 
 def wants_fast_path(argv: list[str]) -> bool:
