@@ -153,7 +153,9 @@ def generate(
         intelligence,
         contract,
         template_manager=manager,
+        ruff_format=False,
     )
+    # wire_event_bus formats the whole package in one ruff run (as the pipeline should call it)
     return wire_event_bus(rendered, requirements, contract, template_manager=manager)
 
 
