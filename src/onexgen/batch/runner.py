@@ -257,6 +257,17 @@ class BatchCancelledError(Exception):
         super().__init__(f"cancelled: {done} of {len(result.nodes)} nodes were finished")
 
 
+def _own_seconds(result: ModelGenerationResult | None, fallback: float) -> float:
+    """The node's own pipeline time: the sum of its stage timings.
+
+    Nodes of one stage take turns between pipeline stages, so the wall time from a node's start to
+    its end also counts its neighbours' turns; each stage timing does not.
+    """
+    if result is None or not result.stage_timings:
+        return fallback
+    return sum(timing.duration_ms for timing in result.stage_timings) / 1000.0
+
+
 _STEP_TO_STATUS = {
     EnumStepStatus.SUCCEEDED: EnumBatchNodeStatus.OK,
     EnumStepStatus.FAILED: EnumBatchNodeStatus.FAILED,
@@ -324,7 +335,7 @@ def _compose(  # noqa: PLR0917 - private, called twice with the same eight value
                 depends_on=entry.depends_on,
                 package_name=gen.package_name if gen is not None else None,
                 node_path=gen.node_path if gen is not None and gen.success else None,
-                duration_seconds=round(outcome.duration_seconds, 4),
+                duration_seconds=round(_own_seconds(gen, outcome.duration_seconds), 4),
                 score=row_validation.quality_score if row_validation is not None else None,
                 validation=row_validation,
                 test_results=tests,
@@ -365,7 +376,7 @@ def _compose(  # noqa: PLR0917 - private, called twice with the same eight value
         ),
         total_duration_seconds=round(time.perf_counter() - started, 4),
         generation_duration_seconds=round(execution.total_duration_seconds, 4),
-        generation_step_seconds=round(execution.sequential_duration_seconds, 4),
+        generation_step_seconds=round(sum(row.duration_seconds for row in rows), 4),
         validation_duration_seconds=round(validation.duration_seconds, 4) if validation else 0.0,
         tool_runs=tool_runs,
         failed_stage=execution.failed_stage,

@@ -45,7 +45,9 @@ class ModelBatchNodeResult(BaseModel):
     depends_on: tuple[str, ...] = ()
     package_name: str | None = None
     node_path: Path | None = None
-    duration_seconds: float = Field(default=0.0, ge=0.0, description="Generation of this node.")
+    duration_seconds: float = Field(
+        default=0.0, ge=0.0, description="This node's own generation time (its stage timings)."
+    )
     score: float | None = Field(default=None, ge=0.0, le=1.0)
     validation: ModelValidationResult | None = None
     test_results: ModelTestResults | None = None
@@ -94,9 +96,9 @@ class ModelBatchResult(BaseModel):
         default=0.0,
         ge=0.0,
         description=(
-            "Sum of the nodes' own generation times. With jobs > 1 in one process these overlap "
-            "(steps take turns on one CPU), so this is not a sequential time: the benchmark "
-            "measures the real speedup against one-at-a-time runs."
+            "Sum of the nodes' own generation times (their pipeline stage timings). Over "
+            "generation_duration_seconds it says how much generation overlapped: about 1.0 "
+            "in one process, since pipeline stages are CPU-bound Python."
         ),
     )
     validation_duration_seconds: float = Field(default=0.0, ge=0.0)
