@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -403,3 +404,51 @@ def test_live_view_on_a_terminal(tmp_path: Path) -> None:
     assert "\x1b[" in screen  # drawn with terminal control sequences, not plain lines
     assert "[1/9]" not in screen
     assert "generated node_postgresql_writer_effect" in screen
+
+
+def child_pids(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found.update(int(p) for p in (task / "children").read_text().split())
+    return found
+
+
+def is_validation_tool(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return any(tool in command for tool in (b"mypy", b"pytest", b"onex\x00validate"))
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_ctrl_c_during_validation_leaves_no_tool_running(tmp_path: Path) -> None:
+    """Validation tools run in their own sessions; Ctrl-C must not leave them behind."""
+    proc = subprocess.Popen(
+        [str(ONEXGEN), "generate", PROMPT, "-o", str(tmp_path / "out"), "--validation", "strict"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    tools: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not tools and time.monotonic() < deadline and proc.poll() is None:
+        tools = {pid for pid in child_pids(proc.pid) if is_validation_tool(pid)}
+        time.sleep(0.01)
+    assert tools, "the run never started a validation tool"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    time.sleep(0.2)
+    assert [pid for pid in tools if running(pid)] == []
+    assert not (tmp_path / "out" / "node_postgresql_writer_effect").exists()
