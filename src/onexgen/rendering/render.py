@@ -57,12 +57,22 @@ def _resilience_imports(contract: ModelNodeContract) -> list[str]:
     if contract.node_kind is EnumNodeKind.REDUCER:
         return []
     wanted = [
+        ("ConnectionSlots", cfg.connection_pool),
         ("CircuitBreaker", cfg.circuit_breaker),
         ("RetryPolicy", cfg.retry),
         ("TTLCache", cfg.cache),
         ("TokenBucket", cfg.rate_limit),
     ]
     return sorted((name for name, section in wanted if section is not None), key=str.lower)
+
+
+def _test_resilience_imports(contract: ModelNodeContract) -> list[str]:
+    """Helpers the generated handler tests exercise directly."""
+    cfg = contract.configuration
+    names = [n for n in _resilience_imports(contract) if n != "ConnectionSlots"]
+    if cfg.pagination is not None and contract.node_kind is not EnumNodeKind.REDUCER:
+        names.append("collect_pages")
+    return sorted(names, key=lambda n: (n[0].islower(), n.lower()))
 
 
 def build_context(
@@ -104,6 +114,7 @@ def build_context(
         "effect_hint": effect_hint,
         "transient_errors": transient,
         "resilience_imports": _resilience_imports(contract),
+        "test_resilience_imports": _test_resilience_imports(contract),
         "max_items": MAX_ITEMS.get(kind, DEFAULT_MAX_ITEMS),
         "default_steps": DEFAULT_STEPS,
         "external": UserText(external),
@@ -136,7 +147,7 @@ def _file_plan(names: ModelNodeNames, contract: ModelNodeContract) -> list[tuple
         plan.append((f"models/{names.aggregate_module}.py", "model_aggregate.py.j2"))
         if contract.configuration.windowing is not None:
             plan.append((f"models/{names.window_module}.py", "model_window_aggregate.py.j2"))
-    if _resilience_imports(contract):
+    if _resilience_imports(contract) or _test_resilience_imports(contract):
         plan.append(("handlers/resilience.py", "resilience.py.j2"))
     return plan
 
