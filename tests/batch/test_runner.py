@@ -124,6 +124,11 @@ def test_collect_all_keeps_going_past_a_refused_prompt(tmp_path: Path) -> None:
     ]
     assert result.failed_stage == 0
     assert not result.success
+    # one shared template cache: preloaded once, then every node's renders are hits
+    assert result.template_cache_size is not None
+    assert result.template_cache_size > 0
+    assert result.template_cache_hit_rate is not None
+    assert result.template_cache_hit_rate > 0.5
     out = tmp_path / "out"
     written = sorted(p.name for p in out.iterdir())
     packages = sorted(row.package_name or "" for row in result.nodes if row.status.is_ok)

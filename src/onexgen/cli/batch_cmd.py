@@ -201,9 +201,15 @@ def _print_table(console: Console, result: ModelBatchResult) -> None:
         f", {run.tool} {run.duration_seconds:.1f} s over {run.node_count} nodes"
         for run in result.tool_runs
     )
+    cache = ""
+    if result.template_cache_hit_rate is not None:
+        cache = (
+            f"; {result.template_cache_size} templates compiled once, cache hit rate "
+            f"{result.template_cache_hit_rate:.0%}"
+        )
     console.print(
         f"{counts}; total {result.total_duration_seconds:.1f} s (generation "
         f"{result.generation_duration_seconds:.1f} s in {len(result.stages)} dependency stages; "
-        f"validation {result.validation_duration_seconds:.1f} s{tools})",
+        f"validation {result.validation_duration_seconds:.1f} s{tools}{cache})",
         markup=False,
     )

@@ -106,6 +106,10 @@ class ModelBatchResult(BaseModel):
     failed_stage: int | None = None
     errors: tuple[str, ...] = ()
     cancelled: bool = False
+    template_cache_hit_rate: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Of the batch's shared compiled-template cache."
+    )
+    template_cache_size: int | None = Field(default=None, ge=0)
 
     @property
     def success(self) -> bool:
