@@ -111,3 +111,33 @@ def test_shared_manager_serves_many_nodes(
     stats = manager.stats()
     assert stats.hits > stats.misses
     assert stats.size == stats.misses
+
+
+def test_bytecode_cache_is_reused_across_managers(tmp_path: Path) -> None:
+    cache = tmp_path / "jinja"
+    first = TemplateManager(bytecode_cache_dir=cache)
+    count = first.preload("effect")
+    stored = list(cache.iterdir())
+    assert len(stored) >= count
+    second = TemplateManager(bytecode_cache_dir=cache)
+    second.preload("effect")
+    assert sorted(cache.iterdir()) == sorted(stored)
+    name = "effect/node.py.j2"
+    assert second.get(name).render(**_node_context()) == first.get(name).render(**_node_context())
+
+
+def _node_context() -> dict[str, object]:
+    from onexgen.contracts.naming import node_names
+    from onexgen.models import EnumNodeKind
+    from onexgen.rendering.escaping import UserText
+
+    return {
+        "n": node_names(EnumNodeKind.EFFECT, "Store", "store", "infra"),
+        "description": UserText("Stores things"),
+    }
+
+
+def test_dependencies_list_parent_templates() -> None:
+    manager = TemplateManager()
+    assert manager.dependencies("effect/handler.py.j2") == ("shared/handler_base.py.j2",)
+    assert manager.dependencies("shared/README.md.j2") == ()
