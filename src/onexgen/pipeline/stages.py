@@ -165,6 +165,8 @@ def generate_code(
     """Stage 4: render the package from the templates (compiled once per manager).
 
     ``templates`` is a shared manager or, for one-off calls, an override directory (or None).
+    Not formatted here: stage 5 runs one ``ruff format`` over the whole package, so each node
+    pays for a single ruff process.
     """
     from onexgen.rendering import render_node
 
@@ -176,6 +178,7 @@ def generate_code(
         contract,
         templates_dir=templates.templates_dir,
         template_manager=templates,
+        ruff_format=False,
     )
 
 
@@ -185,7 +188,7 @@ def integrate_event_bus(
     contract: ModelNodeContract,
     templates: TemplateManager | Path | None,
 ) -> ModelRenderedNode:
-    """Stage 5: add event models for the contract's topics, wrapped in the core envelope."""
+    """Stage 5: add event models for the contract's topics, then format the whole package."""
     from onexgen.events import wire_event_bus
 
     templates = _manager(templates)
