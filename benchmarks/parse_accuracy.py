@@ -62,13 +62,11 @@ FLOORS = {
 PARSE_MEDIAN_BUDGET_MS = 2.0
 FAST_ENTRY = """
 import sys
-from onexgen.cli.app import app
-from onexgen.cli import parse_cmd
+from onexgen.cli.entry import main
 sys.argv = ["onexgen", *sys.argv[1:]]
-parse_cmd.main_with_fast_parse(app)
+main()
 """
-"""What the `onexgen` console script does once cli/app.py's main() hands off to
-parse_cmd.main_with_fast_parse (imports the whole app, skips Typer for `parse PROMPT`)."""
+"""What the `onexgen` console script does (cli/entry.py: `parse PROMPT` skips Typer)."""
 TYPER_FLOOR = """
 from typing import Annotated
 import typer

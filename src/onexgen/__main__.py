@@ -1,5 +1,5 @@
 """``python -m onexgen`` runs the CLI."""
 
-from onexgen.cli.app import main
+from onexgen.cli.entry import main
 
 main()

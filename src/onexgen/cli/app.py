@@ -25,7 +25,7 @@ app.command("batch")(batch_cmd.batch)
 
 
 def main() -> None:
-    """Console-script entry point for ``onexgen``."""
+    """Run the Typer app (the console script goes through ``cli/entry.py`` first)."""
     app()
 
 

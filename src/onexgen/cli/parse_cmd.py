@@ -7,102 +7,19 @@ the command so that ``onexgen --help`` and every other command start fast.
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path  # noqa: TC003 - Typer reads the annotation at run time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-PROMPT_LIMIT = 8000
-"""Same as ``onexgen.parsing.errors.MAX_PROMPT_CHARS`` (a test keeps them equal); repeated here
-so that building the CLI does not import the parser."""
-
-
-class NodeTypeOption(StrEnum):
-    """Values accepted by ``--node-type`` (kept here so the CLI does not import the models)."""
-
-    EFFECT = "effect"
-    COMPUTE = "compute"
-    REDUCER = "reducer"
-    ORCHESTRATOR = "orchestrator"
-
-
-def result_as_json(requirements: dict[str, Any], classification: dict[str, Any]) -> dict[str, Any]:
-    """The machine-readable view: the issue's top-level keys first, then everything else.
-
-    Takes ``model_dump(mode="json")``-shaped dicts, so the prompt path can skip pydantic.
-    """
-    numbers = {
-        key: value
-        for key, value in requirements["performance_requirements"].items()
-        if value not in (None, [], ())
-    }
-    return {
-        "node_type": classification["node_type"],
-        "node_name": requirements["node_name"],
-        "service_name": requirements["service_name"],
-        "domain": requirements["domain"],
-        "category": requirements["category"],
-        "operations": list(requirements["operations"]),
-        "features": list(requirements["features"]),
-        "external_systems": list(requirements["external_systems"]),
-        "confidence": classification["confidence"],
-        "alternatives": [
-            {"node_type": alt["node_type"], "confidence": alt["confidence"]}
-            for alt in classification["alternatives"]
-        ],
-        "extraction_confidence": requirements["extraction_confidence"],
-        "field_confidence": requirements["field_confidence"],
-        "explicit_fields": list(requirements["explicit_fields"]),
-        "business_description": requirements["business_description"],
-        "dependencies": list(requirements["dependencies"]),
-        "performance_requirements": numbers,
-        "template_name": classification["template_name"],
-        "template_variant": classification["template_variant"],
-        "primary_indicators": list(classification["primary_indicators"]),
-    }
-
-
-def _render_human(result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    stated = set(result["explicit_fields"])
-
-    def origin(field: str) -> str:
-        return "stated" if field in stated else "inferred"
-
-    def listed(values: list[str]) -> str:
-        return ", ".join(values) or "-"
-
-    table = Table(title="What onexgen understood", show_header=True, header_style="bold")
-    table.add_column("field", style="cyan", no_wrap=True)
-    table.add_column("value")
-    table.add_column("how", style="dim")
-    table.add_row(
-        "node type",
-        f"[bold]{result['node_type']}[/bold] ({result['confidence']:.0%})",
-        origin("node_type"),
-    )
-    table.add_row("node name", result["node_name"], origin("node_name"))
-    table.add_row("service name", result["service_name"], origin("service_name"))
-    table.add_row("domain", result["domain"], origin("domain"))
-    table.add_row("category", result["category"], "inferred")
-    table.add_row("purpose", result["business_description"], "")
-    table.add_row("operations", listed(result["operations"]), "")
-    table.add_row("features", listed(result["features"]), "")
-    table.add_row("external systems", listed(result["external_systems"]), "")
-    numbers = [f"{key}={value}" for key, value in result["performance_requirements"].items()]
-    table.add_row("numbers", listed(numbers), "")
-    table.add_row("template", f"{result['template_name']} / {result['template_variant']}", "")
-    alternatives = [f"{a['node_type']} {a['confidence']:.0%}" for a in result["alternatives"]]
-    table.add_row("alternatives", listed(alternatives), "")
-    table.add_row("why", "; ".join(result["primary_indicators"]) or "-", "")
-    table.add_row("extraction confidence", f"{result['extraction_confidence']:.0%}", "")
-    Console().print(table)
+from onexgen.cli.parse_fast import (
+    PROMPT_LIMIT,
+    NodeTypeOption,
+    from_prompt,
+    print_refusal,
+    render_human,
+    result_as_json,
+)
 
 
 def parse(
@@ -143,10 +60,9 @@ def parse(
         if requirements is not None:
             requirements_dict, classification_dict = _from_file(requirements, node_type)
         else:
-            requirements_dict, classification_dict = _from_prompt(prompt or "", node_type)
+            requirements_dict, classification_dict = from_prompt(prompt or "", node_type)
     except PromptRefusedError as error:
-        sys.stderr.write(f"error: {error.message}\n\nA prompt that works looks like:\n")
-        sys.stderr.write(f"{error.template}\n")
+        print_refusal(error.message, error.template)
         raise typer.Exit(code=1) from None
     except ParsingError as error:
         sys.stderr.write(f"error: {error.message}\n")
@@ -158,82 +74,7 @@ def parse(
 
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
-        _render_human(result)
-
-
-def run_without_typer(argv: list[str]) -> int:
-    """``onexgen parse`` for a prompt, with no Typer and no pydantic import (start-up time).
-
-    Typer 0.29 builds a pydantic TypeAdapter for every parameter, which alone costs about
-    0.35 s of CPU; this path parses the same arguments with argparse and returns the same
-    output and exit codes (0 ok, 1 refused, 2 usage). ``--help`` and ``--requirements`` go
-    through Typer, which is only slower, not different.
-    """
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="onexgen parse", add_help=False)
-    parser.add_argument("prompt")
-    parser.add_argument("--node-type", choices=[kind.value for kind in NodeTypeOption])
-    parser.add_argument("--json", action="store_true", dest="as_json")
-    args = parser.parse_args(argv)
-    from onexgen.parsing.errors import PromptRefusedError
-
-    node_type = NodeTypeOption(args.node_type) if args.node_type else None
-    try:
-        requirements_dict, classification_dict = _from_prompt(args.prompt, node_type)
-    except PromptRefusedError as error:
-        sys.stderr.write(f"error: {error.message}\n\nA prompt that works looks like:\n")
-        sys.stderr.write(f"{error.template}\n")
-        return 1
-    result = result_as_json(requirements_dict, classification_dict)
-    if args.as_json:
-        import json
-
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-    else:
-        _render_human(result)
-    return 0
-
-
-def main_with_fast_parse(typer_app: Callable[[], None]) -> None:
-    """Console entry point: ``onexgen parse PROMPT`` skips Typer, everything else runs it.
-
-    Meant for ``cli/app.py``: ``def main() -> None: parse_cmd.main_with_fast_parse(app)``.
-    """
-    if wants_fast_path(sys.argv[1:]):
-        raise SystemExit(run_without_typer(sys.argv[2:]))
-    typer_app()
-
-
-def wants_fast_path(argv: list[str]) -> bool:
-    """True for ``parse`` invocations the Typer-free path handles identically."""
-    return (
-        argv[:1] == ["parse"]
-        and not any(arg in {"--help", "-h", "--requirements"} for arg in argv[1:])
-        and not any(arg.startswith("--requirements=") for arg in argv[1:])
-    )
-
-
-def _from_prompt(
-    prompt: str, node_type: NodeTypeOption | None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Parse without pydantic: the plain-value path keeps `onexgen parse` start-up fast."""
-    from onexgen.parsing.classifier import classify_values
-    from onexgen.parsing.prd_analyzer import analyze_prompt_values
-
-    parsed = analyze_prompt_values(prompt, node_type.value if node_type else None)
-    classification = classify_values(
-        node_type=parsed.node_type,
-        kind_stated="node_type" in parsed.explicit_fields,
-        inferred_confidence=parsed.field_confidence["node_type"],
-        business_description=parsed.business_description,
-        node_name=parsed.node_name,
-        category=parsed.category,
-        operations=parsed.operations,
-        features=parsed.features,
-        external_systems=parsed.external_systems,
-    )
-    return parsed.as_dict(), classification.as_dict()
+        render_human(result)
 
 
 def _from_file(
@@ -249,7 +90,3 @@ def _from_file(
         )
     classification = NodeClassifier().classify(parsed)
     return parsed.model_dump(mode="json"), classification.model_dump(mode="json")
-
-
-if __name__ == "__main__":
-    raise SystemExit(run_without_typer(sys.argv[1:]))
