@@ -79,7 +79,7 @@ SAMPLES: tuple[ModelPRDRequirements, ...] = (
         "github_issues",
         EnumCategory.API,
         operations=("read",),
-        features=("rate_limiting", "pagination"),
+        features=("rate_limiting", "pagination", "metrics"),
         description="Fetch issues from the GitHub REST API",
         rate_limit=ModelRateLimit(requests=5000, period_seconds=3600),
         timeout_seconds=15,

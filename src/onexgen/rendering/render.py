@@ -147,6 +147,8 @@ def _file_plan(names: ModelNodeNames, contract: ModelNodeContract) -> list[tuple
         plan.append((f"models/{names.aggregate_module}.py", "model_aggregate.py.j2"))
         if contract.configuration.windowing is not None:
             plan.append((f"models/{names.window_module}.py", "model_window_aggregate.py.j2"))
+    if contract.configuration.metrics_enabled:
+        plan.append(("handlers/metrics.py", "metrics.py.j2"))
     if _resilience_imports(contract) or _test_resilience_imports(contract):
         plan.append(("handlers/resilience.py", "resilience.py.j2"))
     return plan
