@@ -341,9 +341,8 @@ class CodeGenerationService:
                     run=run,
                     prompt=prompt,
                 ),
-                lambda t: f"{len(writer.list_files())} files -> {t}",
+                lambda t: f"{len(run.files)} files -> {t}",
             )
-            run.files = writer.list_files()
             await self._tests(
                 run,
                 writer,
@@ -426,7 +425,9 @@ class CodeGenerationService:
         )
         if self._before_commit is not None:
             await self._before_commit(writer.staging_path)
-        return writer.commit()
+        target = writer.commit()
+        run.files = writer.list_files()
+        return target
 
     async def _tests(
         self,
