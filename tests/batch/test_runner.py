@@ -241,3 +241,24 @@ def test_a_node_failing_validation_fails_alone(tmp_path: Path) -> None:
         assert row.status is (
             EnumBatchNodeStatus.OK if alone.passed else EnumBatchNodeStatus.FAILED
         )
+
+
+def test_a_node_over_its_timeout_is_timed_out_and_not_written(tmp_path: Path) -> None:
+    path = _spec(
+        tmp_path,
+        [
+            {"name": "slow_calc", "requirements": _requirements("compute", "slow_calc", "Slow")},
+            {
+                "name": "after_slow",
+                "requirements": _requirements("reducer", "after_slow", "After"),
+                "depends_on": ["slow_calc"],
+            },
+        ],
+    )
+    result = _run(path, timeout_seconds=0.001)
+    slow = result.node("slow_calc")
+    assert slow.status is EnumBatchNodeStatus.TIMED_OUT
+    assert slow.errors == ("slow_calc: timed out after 0.001 s",)
+    assert result.node("after_slow").status is EnumBatchNodeStatus.SKIPPED
+    out = tmp_path / "out"
+    assert not out.exists() or not any(out.iterdir()), "a timed-out node must leave nothing"
