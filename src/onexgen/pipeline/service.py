@@ -371,8 +371,9 @@ class CodeGenerationService:
 
         validation = await self._stage(run, S.VALIDATION, validate, _validation_detail)
         run.validation = validation
-        if validation.passed:
-            # Fixes cost tool runs; a node that passed keeps its non-blocking notes.
+        if validation.passed and (level is EnumValidationLevel.BASIC or not validation.issues):
+            # At basic (the fast default) a node that passed keeps its non-blocking notes: each
+            # fix costs tool runs. Standard and strict ask for quality, so their notes get fixed.
             run.recorder.skipped(
                 S.REFINEMENT, f"validation passed ({len(validation.issues)} notes)"
             )
