@@ -387,7 +387,7 @@ class CodeGenerationService:
                 S.REFINEMENT,
                 refine,
                 lambda r: (
-                    f"{sum(1 for step in r.steps if step.kept)} fixes kept; "
+                    f"{sum(1 for step in r.steps if step.kept and step.changes)} fixes kept; "
                     + _validation_detail(r.after)
                 ),
             )
