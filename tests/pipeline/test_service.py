@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import errno
+import hashlib
 import os
 import subprocess
 import sys
@@ -327,3 +328,29 @@ def test_strict_mode_rolls_back_when_the_node_tests_fail(tmp_path: Path) -> None
     assert strict.test_results.failed == 1
     assert snapshot(first.node_path) == before
     assert sorted(os.listdir(tmp_path)) == sorted([first.node_path.name, "loose", "templates"])
+
+
+@pytest.mark.slow
+def test_standard_level_refines_the_staged_node_before_writing(tmp_path: Path) -> None:
+    service = CodeGenerationService()
+    events: list[ModelProgressEvent] = []
+    service.subscribe(events.append)
+    result = run(service, tmp_path, validation_level="standard")
+    assert result.success, result.errors
+    refinement = result.timing(EnumPipelineStage.REFINEMENT)
+    assert refinement is not None
+    assert result.validation is not None
+    if refinement.status is EnumStageStatus.SKIPPED:
+        assert not result.validation.issues  # only a spotless node skips stage 7 here
+        return
+    assert result.refinement is not None
+    assert result.validation == result.refinement.after
+    assert result.refinement.after.quality_score >= result.refinement.before.quality_score
+    assert result.quality_score == result.refinement.after.quality_score
+    # the refined files are what was written, and the manifest describes them
+    assert result.node_path is not None
+    manifest = yaml.safe_load((result.node_path / MANIFEST_FILE_NAME).read_text())
+    for entry in manifest["files"]:
+        data = (result.node_path / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+    assert not any(p.name == "__pycache__" for p in result.node_path.rglob("*"))
