@@ -679,13 +679,14 @@ async def validate_batch(
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise ValueError(f"two nodes of the batch share the directory name '{clashes[0]}'")
+    for tool in _tools_needed(level, type_check=type_check, run_tests=run_tests):
+        locate_tool(tool)  # a missing tool fails here, before anything starts
     tests: dict[Path, ModelTestResults] = {}
     unattributed: list[str] = []
     runs: list[ModelToolRun] = []
     validations: dict[Path, ModelValidationResult] = {}
     with tempfile.TemporaryDirectory(prefix="onexgen-batch-validation-") as tmp:
         space = _Workspace(Path(tmp), originals)
-        attributor = space.attributor
         issues: dict[Path, list[ModelValidationIssue]] = {copy: [] for copy in space.copies}
         env = _tool_env(space.work)
         cache = mypy_cache if mypy_cache is not None else mypy_cache_dir()
@@ -697,45 +698,26 @@ async def validate_batch(
         # One pool of tool slots for every process this function starts: ``max_concurrency``
         # (``--jobs``) bounds how many run at once; the long runs are queued first.
         slots = asyncio.Semaphore(max_concurrency)
-        async with asyncio.TaskGroup() as group:
-            tasks = []
-            if type_check:
-                tasks.append(
-                    group.create_task(
-                        _run_mypy(
-                            attributor,
-                            cache_dir=cache,
-                            env=env,
-                            timeout=timeout_seconds,
-                            found=issues,
-                            unattributed=unattributed,
-                            slots=slots,
-                        )
-                    )
-                )
-            if run_tests:
-                tasks.append(
-                    group.create_task(
-                        _run_pytest(
-                            attributor,
-                            work=space.work,
-                            env=env,
-                            timeout=timeout_seconds,
-                            coverage=coverage,
-                            results=tests,
-                            unattributed=unattributed,
-                            slots=slots,
-                        )
-                    )
-                )
-            if checks and run_tests:
-                onex = {copy: c.onex for copy, c in checks.items()}
-                tasks.append(
-                    group.create_task(_run_onex_validate(space, onex, timeout_seconds, env, slots))
-                )
-            if checks and type_check:
-                for copy, node_checks in checks.items():
-                    group.create_task(node_checks.run_ruff(space.node_workspace(copy), slots))
+        tasks: list[asyncio.Task[ModelToolRun]] = []
+        try:
+            await _run_tools(
+                space,
+                checks,
+                tasks,
+                issues=issues,
+                tests=tests,
+                unattributed=unattributed,
+                type_check=type_check,
+                run_tests=run_tests,
+                coverage=coverage,
+                cache=cache,
+                env=env,
+                timeout=timeout_seconds,
+                slots=slots,
+            )
+        except ExceptionGroup as failures:
+            # callers expect the tool's own error (e.g. ToolNotFoundError), not a group
+            raise failures.exceptions[0] from failures
         runs.extend(task.result() for task in tasks)
         for copy, node_checks in checks.items():
             assert level is not None
@@ -783,6 +765,78 @@ async def validate_batch(
         unattributed=tuple(unattributed),
         duration_seconds=time.perf_counter() - started,
     )
+
+
+async def _run_tools(
+    space: _Workspace,
+    checks: dict[Path, _NodeChecks],
+    tasks: list[asyncio.Task[ModelToolRun]],
+    *,
+    issues: dict[Path, list[ModelValidationIssue]],
+    tests: dict[Path, ModelTestResults],
+    unattributed: list[str],
+    type_check: bool,
+    run_tests: bool,
+    coverage: bool,
+    cache: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    slots: asyncio.Semaphore,
+) -> None:
+    """Start every tool run of the batch in one TaskGroup (one failure cancels and kills all)."""
+    attributor = space.attributor
+    async with asyncio.TaskGroup() as group:
+        if type_check:
+            tasks.append(
+                group.create_task(
+                    _run_mypy(
+                        attributor,
+                        cache_dir=cache,
+                        env=env,
+                        timeout=timeout,
+                        found=issues,
+                        unattributed=unattributed,
+                        slots=slots,
+                    )
+                )
+            )
+        if run_tests:
+            tasks.append(
+                group.create_task(
+                    _run_pytest(
+                        attributor,
+                        work=space.work,
+                        env=env,
+                        timeout=timeout,
+                        coverage=coverage,
+                        results=tests,
+                        unattributed=unattributed,
+                        slots=slots,
+                    )
+                )
+            )
+        if checks and run_tests:
+            onex = {copy: c.onex for copy, c in checks.items()}
+            tasks.append(group.create_task(_run_onex_validate(space, onex, timeout, env, slots)))
+        if checks and type_check:
+            for copy, node_checks in checks.items():
+                group.create_task(node_checks.run_ruff(space.node_workspace(copy), slots))
+
+
+def _tools_needed(
+    level: EnumValidationLevel | None, *, type_check: bool, run_tests: bool
+) -> tuple[str, ...]:
+    """The executables a batch validation will start."""
+    tools: list[str] = []
+    if type_check:
+        tools.append("mypy")
+        if level is not None:
+            tools.append("ruff")
+    if run_tests:
+        tools.append("pytest")
+        if level is not None:
+            tools.append("onex")
+    return tuple(tools)
 
 
 class _NodeChecks:
