@@ -368,3 +368,19 @@ def test_restored_backup_counts_as_existing_node(tmp_path: Path) -> None:
         AtomicNodeWriter(tmp_path, NODE).stage(NEW_FILES)
     assert (tmp_path / NODE / "node.py").read_text() == "VALUE = 'old'\n"
     assert os.listdir(tmp_path) == [NODE]
+
+
+def test_failed_write_removes_the_output_dirs_it_created(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b" / "out"
+    writer = AtomicNodeWriter(out, NODE, before_file_write=failing_after(2, errno.ENOSPC))
+    with pytest.raises(NodeWriteError):
+        writer.stage(NEW_FILES)
+    assert os.listdir(tmp_path) == []
+    with AtomicNodeWriter(out, NODE) as second:
+        second.stage(NEW_FILES)
+    assert os.listdir(tmp_path) == []  # discarded without a commit: nothing left behind
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "keep.txt").write_text("")
+    with AtomicNodeWriter(out, NODE) as third:
+        third.stage(NEW_FILES)
+    assert os.listdir(tmp_path / "a") == ["keep.txt"]  # never more than what it created

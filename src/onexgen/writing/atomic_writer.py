@@ -292,6 +292,7 @@ class AtomicNodeWriter:
         self._attempt = 0
         self._staging: Path | None = None  # <wrapper>/<node name>
         self._previous: Path | None = None
+        self._created_root: Path | None = None
         self._state = _State.NEW
 
     # -- inspection -------------------------------------------------------------------------
@@ -381,6 +382,7 @@ class AtomicNodeWriter:
             _remove_tree(wrapper)
             self._staging = None
             self._state = _State.DISCARDED
+            self._remove_created_dirs()
             raise NodeWriteError(
                 f"writing {self._name} failed: {_describe(exc)}; "
                 f"nothing was changed in {self._output_dir}"
@@ -389,6 +391,7 @@ class AtomicNodeWriter:
             _remove_tree(wrapper)
             self._staging = None
             self._state = _State.DISCARDED
+            self._remove_created_dirs()
             raise
         self._state = _State.STAGED
         return staging
@@ -508,6 +511,7 @@ class AtomicNodeWriter:
             _remove_tree(self._staging.parent)
             self._staging = None
             self._state = _State.DISCARDED
+            self._remove_created_dirs()
 
     def rollback(self) -> None:
         """Undo this writer's effect: drop the staged copy or restore the previous node."""
@@ -535,6 +539,7 @@ class AtomicNodeWriter:
         if self._durable:
             _fsync_dir(self._output_dir)
         self._state = _State.ROLLED_BACK
+        self._remove_created_dirs()
 
     # -- leftovers of killed runs -----------------------------------------------------------
 
@@ -595,12 +600,31 @@ class AtomicNodeWriter:
         raise NodeWriteError(f"no node to look at in state {self._state.value}")
 
     def _prepare_output_dir(self) -> None:
+        missing = self._output_dir
+        while not missing.parent.exists() and missing.parent != missing:
+            missing = missing.parent
+        if not missing.exists():
+            self._created_root = missing  # removed again if this writer leaves nothing there
         try:
             self._output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise NodeWriteError(
                 f"cannot create output directory {self._output_dir}: {_describe(exc)}"
             ) from exc
+
+    def _remove_created_dirs(self) -> None:
+        """Remove the output directories this writer created, if they are empty again."""
+        if self._created_root is None:
+            return
+        current = self._output_dir
+        while True:
+            try:
+                os.rmdir(current)
+            except OSError:
+                return  # not empty (or gone): leave it
+            if current == self._created_root:
+                return
+            current = current.parent
 
     def _new_staging_name(self) -> Path:
         self._attempt += 1
