@@ -918,10 +918,8 @@ def fold_into_result(
     node_path: Path,
     pipeline_validation: ModelValidationResult | None,
     batch: ModelBatchValidationResult,
-    level: EnumValidationLevel,
 ) -> tuple[ModelValidationResult | None, ModelTestResults | None]:
     """The final validation of one node: the batched one when it exists, else the pipeline's."""
-    del level  # the batched result already carries its level
     try:
         found = batch.for_node(node_path)
     except KeyError:

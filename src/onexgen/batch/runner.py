@@ -314,9 +314,7 @@ def _compose(  # noqa: PLR0917 - private, called twice with the same nine values
             if validation is not None:
                 from onexgen.batch.batched_validation import fold_into_result
 
-                row_validation, tests = fold_into_result(
-                    gen.node_path, row_validation, validation, options.validation
-                )
+                row_validation, tests = fold_into_result(gen.node_path, row_validation, validation)
             if row_validation is not None and not row_validation.passed:
                 status = EnumBatchNodeStatus.FAILED
                 blocking = row_validation.blocking_issues
