@@ -8,8 +8,10 @@ Usage (from the repo root)::
 
 Each prompt is generated in-process (``--validation none``: the point is to check the output with
 the tools themselves), then ruff check, ruff format --check, ``onex validate --strict``, mypy
---strict and pytest each run once over all packages. Prints one line per prompt and exits 1 if any
-prompt failed to generate or any package failed a tool.
+--strict and pytest each run once over all packages. ruff runs with its defaults, as a plain
+``ruff check`` would; ``--ruff-config validator`` uses the stricter configuration of
+``onexgen validate`` instead (or ``--ruff-config PATH`` any ruff.toml). Prints one line per prompt
+and exits 1 if any prompt failed to generate or any package failed a tool.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PROMPTS = REPO.parent / "shared" / "eval" / "prompts_public.jsonl"
@@ -37,7 +40,9 @@ def load_prompts(path: Path, only: list[str]) -> list[dict[str, object]]:
     return records
 
 
-async def run(prompts: Path, output: Path, only: list[str]) -> dict[str, object]:
+async def run(
+    prompts: Path, output: Path, only: list[str], ruff_config: str | None
+) -> dict[str, object]:
     """Generate, then check; returns the report as plain data."""
     from onexgen.pipeline import CodeGenerationService
     from onexgen.pipeline.package_checks import CHECKS, check_packages
@@ -67,7 +72,10 @@ async def run(prompts: Path, output: Path, only: list[str]) -> dict[str, object]
             entry["problems"] = list(result.errors)
         report[prompt_id] = entry
     generation_seconds = time.perf_counter() - started
-    checks = await check_packages(list(generated.values()))
+    config: Path | Literal["validator"] | None = (
+        "validator" if ruff_config == "validator" else Path(ruff_config) if ruff_config else None
+    )
+    checks = await check_packages(list(generated.values()), ruff_config=config)
     by_dir = {c.node_dir: c for c in checks}
     for prompt_id, node_path in generated.items():
         check = by_dir[str(node_path)]
@@ -93,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="prompt id (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary output directory")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--ruff-config",
+        help="'validator' (onexgen validate's rules, 100 columns) or a ruff.toml; default: ruff's",
+    )
     args = parser.parse_args(argv)
     if not args.prompts.is_file():
         parser.error(f"prompts file {args.prompts} not found (pass --prompts PATH)")
@@ -100,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     temporary = args.output_dir is None
     output = Path(tempfile.mkdtemp(prefix="onexgen-corpus-")) if temporary else args.output_dir
     try:
-        report = asyncio.run(run(args.prompts, output.resolve(), args.only))
+        report = asyncio.run(run(args.prompts, output.resolve(), args.only, args.ruff_config))
     finally:
         if temporary and not args.keep:
             shutil.rmtree(output, ignore_errors=True)

@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -86,7 +86,7 @@ async def _run(argv: list[str], cwd: Path, timeout: float) -> tuple[int, str, st
     return process.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
 
 
-async def _ruff(findings: _Findings, config: Path, cwd: Path, timeout: float) -> None:
+async def _ruff(findings: _Findings, config: Path | None, cwd: Path, timeout: float) -> None:
     from onexgen.validation.tools import locate_tool
 
     ruff = str(locate_tool("ruff"))
@@ -95,8 +95,9 @@ async def _ruff(findings: _Findings, config: Path, cwd: Path, timeout: float) ->
     # would otherwise be the config file's directory.
     roots = sorted({str(d.parent) for d in findings.dirs})
     src = "src = [" + ", ".join(json.dumps(r) for r in roots) + "]"
-    options = ["--config", str(config), "--config", src, "--no-cache"]
-    _, out, err = await _run(
+    settings = ["--isolated"] if config is None else ["--config", str(config), "--config", src]
+    options = [*settings, "--no-cache"]
+    check_code, out, err = await _run(
         [ruff, "check", *options, "--output-format", "json", *paths],
         cwd,
         timeout,
@@ -105,7 +106,7 @@ async def _ruff(findings: _Findings, config: Path, cwd: Path, timeout: float) ->
         reported = json.loads(out or "[]")
     except json.JSONDecodeError:
         reported = None
-    if not isinstance(reported, list):
+    if not isinstance(reported, list) or (check_code != 0 and not reported):
         for node_dir in findings.dirs:
             findings.fail(node_dir, "ruff_check", f"ruff did not run: {err.strip()[:200]}")
     else:
@@ -120,21 +121,25 @@ async def _ruff(findings: _Findings, config: Path, cwd: Path, timeout: float) ->
     findings.pass_rest("ruff_check")
 
     code, out, err = await _run(
-        [ruff, "format", "--check", *options, *paths],
+        [ruff, "format", "--check", *options, "--output-format", "json", *paths],
         cwd,
         timeout,
     )
-    for line in (out + err).splitlines():
-        if line.startswith("Would reformat:"):
-            path = line.split(":", 1)[1].strip()
-            owner = findings.owner(path)
-            if owner is not None:
-                findings.fail(
-                    owner, "ruff_format", f"{os.path.relpath(path, owner)} would be reformatted"
-                )
-    if code not in {0, 1}:
+    try:
+        unformatted = json.loads(out or "[]")
+    except json.JSONDecodeError:
+        unformatted = None
+    if not isinstance(unformatted, list) or (code != 0 and not unformatted):
+        # fail closed: a check whose output we cannot read has not shown anything is clean
         for node_dir in findings.dirs:
             findings.fail(node_dir, "ruff_format", f"ruff format did not run: {err.strip()[:200]}")
+    else:
+        for item in unformatted:
+            filename = str(item.get("filename", ""))
+            owner = findings.owner(filename)
+            if owner is not None:
+                rel = os.path.relpath(filename, owner)
+                findings.fail(owner, "ruff_format", f"{rel} would be reformatted")
     findings.pass_rest("ruff_format")
 
 
@@ -142,22 +147,29 @@ async def _onex(findings: _Findings, cwd: Path, timeout: float) -> None:
     from onexgen.validation.tools import locate_tool
 
     onex = str(locate_tool("onex"))
-    _, out, err = await _run(
+    code, out, err = await _run(
         [onex, "validate", "--strict", *[str(d) for d in findings.dirs]], cwd, timeout
     )
     current: Path | None = None
-    seen: set[Path] = set()
+    verdicts: dict[Path, int] = {}  # how many [PASS]/[FAIL] lines each package got
+    failed: set[Path] = set()
     for line in out.splitlines():
         stripped = line.strip()
         if stripped.startswith("Validating ") and stripped.endswith("..."):
             current = findings.owner(stripped[len("Validating ") : -3])
             if current is not None:
-                seen.add(current)
-        elif current is not None and stripped.startswith("[FAIL]"):
-            findings.fail(current, "onex_validate", stripped)
+                verdicts.setdefault(current, 0)
+        elif current is not None and stripped.startswith(("[PASS]", "[FAIL]")):
+            verdicts[current] += 1
+            if stripped.startswith("[FAIL]"):
+                failed.add(current)
+                findings.fail(current, "onex_validate", stripped)
     for node_dir in findings.dirs:
-        if node_dir not in seen:
-            findings.fail(node_dir, "onex_validate", f"not validated: {err.strip()[:200]}")
+        if not verdicts.get(node_dir):
+            findings.fail(node_dir, "onex_validate", f"no verdict from onex: {err.strip()[:200]}")
+        elif code != 0 and not failed:
+            # fail closed: onex said no but named no check we could attribute
+            findings.fail(node_dir, "onex_validate", f"onex exited {code}: {err.strip()[:200]}")
     findings.pass_rest("onex_validate")
 
 
@@ -187,12 +199,18 @@ def _has_node(batch: ModelBatchValidationResult, node_dir: Path) -> bool:
 
 
 async def check_packages(
-    node_dirs: Sequence[Path], *, timeout_seconds: float = 900.0
+    node_dirs: Sequence[Path],
+    *,
+    ruff_config: Path | Literal["validator"] | None = None,
+    timeout_seconds: float = 900.0,
 ) -> tuple[ModelPackageCheck, ...]:
     """Run ruff check, ruff format --check, onex validate --strict, mypy --strict and pytest.
 
-    ruff uses the validator's own configuration; mypy and pytest run through
-    :func:`onexgen.batch.batched_validation.validate_batch` (one run each, persistent mypy cache).
+    ruff runs as the acceptance criteria say, plain ``ruff check`` / ``ruff format --check``
+    with ruff's own defaults (no configuration file, whatever directory the packages are in);
+    ``ruff_config`` gives a configuration file instead, ``"validator"`` the stricter one that
+    ``onexgen validate`` uses. mypy (--strict) and pytest run through
+    :func:`onexgen.batch.batched_validation.validate_batch` (one run each, persistent cache).
     """
     from onexgen.batch.batched_validation import validate_batch
     from onexgen.validation.workspace import write_tool_configs
@@ -202,7 +220,8 @@ async def check_packages(
     with tempfile.TemporaryDirectory(prefix="onexgen-package-checks-") as tmp:
         root = Path(tmp)
         write_tool_configs(root)
-        await _ruff(findings, root / "ruff.toml", root, timeout_seconds)
+        config = root / "ruff.toml" if ruff_config == "validator" else ruff_config
+        await _ruff(findings, config if isinstance(config, Path) else None, root, timeout_seconds)
         await _onex(findings, root, timeout_seconds)
     batches = [
         await validate_batch(group, timeout_seconds=timeout_seconds, coverage=False)
