@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["ContractLoadError", "load_contract"]
 
 _KIND_SUFFIX = re.compile(r"_(effect|compute|reducer|orchestrator)$")
+_TOPIC = re.compile(r"^onex\.cmd\.([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\.[a-z0-9-]+-requested\.v\d+$")
 
 
 class ContractLoadError(ValueError):
@@ -69,6 +70,18 @@ def _operations(raw: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _domain_from_topics(raw: dict[str, Any]) -> str | None:
+    """``infra`` from ``onex.cmd.infra.<name>-requested.v1`` in event_topics or event_bus."""
+    topics = _mapping(raw.get("event_topics"), "event_topics")
+    bus = _mapping(raw.get("event_bus"), "event_bus")
+    candidates = [topics.get("requested"), *(bus.get("subscribe_topics") or [])]
+    for topic in candidates:
+        match = _TOPIC.match(str(topic or ""))
+        if match:
+            return match.group(1).replace("-", "_")
+    return None
+
+
 def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerformanceRequirements:
     retry = _mapping(config.get("retry"), "configuration.retry")
     breaker = _mapping(config.get("circuit_breaker"), "configuration.circuit_breaker")
@@ -95,6 +108,16 @@ def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerforman
         batch_size=batching.get("batch_size"),
         window_seconds=tuple(windows.get("window_seconds") or ()),
     )
+
+
+def _configuration_with_descriptor(raw: dict[str, Any]) -> dict[str, Any]:
+    """``configuration``, with the timeout taken from ``descriptor.timeout_ms`` if it has none."""
+    config = dict(_mapping(raw.get("configuration"), "configuration"))
+    descriptor = _mapping(raw.get("descriptor"), "descriptor")
+    timeout_ms = descriptor.get("timeout_ms")
+    if "timeout_seconds" not in config and isinstance(timeout_ms, int | float) and timeout_ms > 0:
+        config["timeout_seconds"] = timeout_ms / 1000
+    return config
 
 
 def _features(raw: dict[str, Any], metadata: dict[str, Any]) -> tuple[str, ...]:
@@ -139,7 +162,9 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
             node_type=kind,
             node_name=str(metadata.get("node_name") or pascal(service)),
             service_name=service,
-            domain=snake(str(metadata.get("domain") or "default"), "domain"),
+            domain=snake(
+                str(metadata.get("domain") or _domain_from_topics(raw) or "default"), "domain"
+            ),
             category=category,
             business_description=description[:4000],
             operations=_operations(raw),
@@ -149,7 +174,7 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
                 snake(str(s), "dependency") for s in metadata.get("dependencies") or ()
             ),
             performance_requirements=_performance(
-                _mapping(raw.get("configuration"), "configuration"),
+                _configuration_with_descriptor(raw),
                 _mapping(raw.get("performance"), "performance"),
             ),
             explicit_fields=("node_type", "node_name", "service_name", "domain"),

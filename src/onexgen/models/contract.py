@@ -211,6 +211,11 @@ class ModelNodeContract(BaseModel):
             "input_model": self.input_model,
             "output_model": self.output_model,
             "handler_routing": self.handler_routing.model_dump(mode="json"),
+            "descriptor": self._descriptor(),
+            "event_bus": {
+                "subscribe_topics": [self.event_topics.requested],
+                "publish_topics": [self.event_topics.completed, self.event_topics.failed],
+            },
             "metadata": {
                 "node_name": self.node_name,
                 "service_name": self.service_name,
@@ -224,6 +229,23 @@ class ModelNodeContract(BaseModel):
             "configuration": config,
             "event_topics": self.event_topics.model_dump(mode="json"),
             "performance": self.performance.model_dump(mode="json", exclude_none=True),
+        }
+
+    def _descriptor(self) -> dict[str, Any]:
+        """The runtime descriptor as ``onex new node`` writes it (archetype, purity, timeout)."""
+        pure = self.node_kind in {EnumNodeKind.COMPUTE, EnumNodeKind.REDUCER}
+        profiles = {
+            EnumNodeKind.EFFECT: "effects",
+            EnumNodeKind.COMPUTE: "compute",
+            EnumNodeKind.REDUCER: "reducers",
+            EnumNodeKind.ORCHESTRATOR: "effects",
+        }
+        return {
+            "node_archetype": self.node_kind.value,
+            "purity": "pure" if pure else "impure",
+            "runtime_profiles": [profiles[self.node_kind]],
+            "idempotent": pure or all(op.idempotent for op in self.operations),
+            "timeout_ms": max(1, round(self.configuration.timeout_seconds * 1000)),
         }
 
     def to_yaml(self) -> str:
