@@ -48,7 +48,7 @@ def _generate(prompt: str, out_dir: Path) -> Path:
 def test_generated_node_passes_strict(kind: str, tmp_path: Path) -> None:
     node_dir = _generate(PROMPTS[kind], tmp_path)
     assert node_dir.name.endswith(f"_{kind}")
-    refinement = refine_sync(node_dir, level=EnumValidationLevel.STANDARD)
+    refinement = refine_sync(node_dir, level=EnumValidationLevel.BASIC)
     assert refinement.after.quality_score >= refinement.before.quality_score
     result = QualityValidator().validate_sync(node_dir, EnumValidationLevel.STRICT)
     assert result.passed, [f"{i.location} {i.message}" for i in result.blocking_issues]
