@@ -123,7 +123,8 @@ def normalise_requirements(
 ) -> ModelPRDRequirements:
     """Re-validate requirements built elsewhere and apply an explicit ``--node-type``."""
     data = requirements.model_dump()
-    if node_type is not None and node_type is not requirements.node_type:
+    if node_type is not None:
+        # A kind given on the command line is stated, even when it matches what was inferred.
         data["node_type"] = node_type
         data["explicit_fields"] = tuple(sorted({*requirements.explicit_fields, "node_type"}))
     return ModelPRDRequirements.model_validate(data)
