@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -81,15 +83,7 @@ def batch(
         float | None,
         typer.Option("--timeout", min=0.001, help="Give up on a node after this many seconds."),
     ] = None,
-    templates_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--templates-dir",
-            help="Directory whose templates override the built-in ones of the same name.",
-            exists=True,
-            file_okay=False,
-        ),
-    ] = None,
+    templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
@@ -124,15 +126,7 @@ def generate(
         float | None,
         typer.Option("--timeout", min=0.001, help="Give up after this many seconds."),
     ] = None,
-    templates_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--templates-dir",
-            help="Directory whose templates override the built-in ones of the same name.",
-            exists=True,
-            file_okay=False,
-        ),
-    ] = None,
+    templates_dir: TemplatesDirOption = None,
 ) -> None:
     """Generate a complete ONEX node package (contract, code, tests, manifest)."""
     sources = [
