@@ -66,7 +66,7 @@ def wire_event_bus(
     """
     from onexgen.intelligence import gather_intelligence
     from onexgen.models.classification import ModelClassificationResult
-    from onexgen.rendering.formatting import format_with_ruff
+    from onexgen.rendering.formatting import format_with_ruff, ruff_line_length
 
     manager = template_manager or TemplateManager(templates_dir)
     names = names_from_contract(contract)
@@ -77,7 +77,10 @@ def wire_event_bus(
         template_variant=contract.category.value,
     )
     context = build_context(
-        requirements, gather_intelligence(requirements, classification), contract
+        requirements,
+        gather_intelligence(requirements, classification),
+        contract,
+        line_length=ruff_line_length(ruff_config),
     )
     events = event_names(names)
     context["e"] = events

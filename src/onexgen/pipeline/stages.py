@@ -162,14 +162,18 @@ def generate_code(
     intelligence: ModelIntelligence,
     contract: ModelNodeContract,
     templates: TemplateManager | Path | None,
+    *,
+    output_directory: Path | None = None,
 ) -> ModelRenderedNode:
     """Stage 4: render the package from the templates (compiled once per manager).
 
     ``templates`` is a shared manager or, for one-off calls, an override directory (or None).
     Not formatted here: stage 5 runs one ``ruff format`` over the whole package, so each node
-    pays for a single ruff process.
+    pays for a single ruff process. The ruff settings of the project around
+    ``output_directory`` (if any) set the line length docstrings are wrapped to.
     """
     from onexgen.rendering import render_node
+    from onexgen.rendering.formatting import find_ruff_config
 
     templates = _manager(templates)
     return render_node(
@@ -180,6 +184,7 @@ def generate_code(
         templates_dir=templates.templates_dir,
         template_manager=templates,
         ruff_format=False,
+        ruff_config=None if output_directory is None else find_ruff_config(output_directory),
     )
 
 
@@ -188,9 +193,16 @@ def integrate_event_bus(
     requirements: ModelPRDRequirements,
     contract: ModelNodeContract,
     templates: TemplateManager | Path | None,
+    *,
+    output_directory: Path | None = None,
 ) -> ModelRenderedNode:
-    """Stage 5: add event models for the contract's topics, then format the whole package."""
+    """Stage 5: add event models for the contract's topics, then format the whole package.
+
+    Formatting follows the ruff settings of the project around ``output_directory`` (the
+    validator reads the same ones), else ruff's defaults.
+    """
     from onexgen.events import wire_event_bus
+    from onexgen.rendering.formatting import find_ruff_config
 
     templates = _manager(templates)
     return wire_event_bus(
@@ -199,6 +211,7 @@ def integrate_event_bus(
         contract,
         templates_dir=templates.templates_dir,
         template_manager=templates,
+        ruff_config=None if output_directory is None else find_ruff_config(output_directory),
     )
 
 

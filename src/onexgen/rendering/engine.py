@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from onexgen.rendering import escaping
+from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -44,6 +45,15 @@ def _py_literal(value: Any) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
+@jinja2.pass_context
+def _fit_docstring(context: jinja2.runtime.Context, value: str, indent: int = 0) -> str:
+    """``fit_docstring`` at the line length of the render (``line_length`` in the context)."""
+    if isinstance(value, escaping.UserText):
+        raise UnescapedUserTextError("fit_docstring lays out template prose; use py_docstring")
+    line_length = context.get("line_length", DEFAULT_LINE_LENGTH)
+    return escaping.fit_docstring(str(value), indent, line_length)
+
+
 def create_environment(
     templates_dir: Path | None = None, cache_size: int = 128
 ) -> jinja2.Environment:
@@ -67,6 +77,7 @@ def create_environment(
         {
             "py_str": escaping.py_str,
             "py_docstring": escaping.py_docstring,
+            "fit_docstring": _fit_docstring,
             "py_comment": escaping.py_comment,
             "yaml_scalar": escaping.yaml_scalar,
             "identifier": escaping.identifier,

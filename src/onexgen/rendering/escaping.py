@@ -14,10 +14,13 @@ import unicodedata
 
 import yaml
 
+from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH
+
 __all__ = [
     "UserText",
     "clean_text",
     "filename",
+    "fit_docstring",
     "identifier",
     "md_text",
     "pascal",
@@ -33,6 +36,7 @@ _NON_IDENT = re.compile(r"[^0-9a-z]+")
 _PASCAL_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,79}")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 DOCSTRING_WIDTH = 72
+_QUOTES = 3
 DOCSTRING_MAX_CHARS = 600
 COMMENT_MAX_CHARS = 72
 
@@ -109,6 +113,36 @@ def py_docstring(value: str, indent: int = 0) -> str:
     lines = textwrap.wrap(text, width=DOCSTRING_WIDTH, break_long_words=True)
     pad = " " * indent
     return ("\n" + pad).join(lines)
+
+
+def fit_docstring(value: str, indent: int = 0, line_length: int = DEFAULT_LINE_LENGTH) -> str:
+    """A docstring body whose lines all fit ``line_length`` once placed at ``indent``.
+
+    For template prose that embeds names (``Handlers of the <service> node...``): a name-derived
+    line can outgrow the line length, which ruff reports as E501. Lines that fit stay as written;
+    a longer one is wrapped at word boundaries (names are never split). A wrapped one-line
+    docstring gets its closing quotes on their own line. Escaping is not this filter's job: user
+    text inside must already have passed ``py_docstring``.
+    """
+    lines = value.split("\n")
+    single = len(lines) == 1
+    pad = " " * indent
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        lead = pad + '"' * _QUOTES if index == 0 else line[: len(line) - len(line.lstrip())]
+        text = line.strip() if index else line
+        tail = _QUOTES if single else 0
+        if len(lead) + len(text) + tail <= line_length or not text:
+            out.append(line)
+            continue
+        room = max(line_length - len(lead) - tail, 20)
+        pieces = textwrap.wrap(text, width=room, break_long_words=False, break_on_hyphens=False)
+        continuation = pad if index == 0 else lead
+        out.append(pieces[0] if index == 0 else lead + pieces[0])
+        out.extend(continuation + piece for piece in pieces[1:])
+    if single and len(out) > 1:
+        out.append(pad)
+    return "\n".join(out)
 
 
 def py_comment(value: str) -> str:

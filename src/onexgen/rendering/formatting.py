@@ -12,13 +12,24 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from onexgen.models.rendered import ModelRenderedFile
 
-__all__ = ["RuffFormatError", "find_ruff_config", "format_with_ruff", "ruff_executable"]
+__all__ = [
+    "DEFAULT_LINE_LENGTH",
+    "RuffFormatError",
+    "find_ruff_config",
+    "format_with_ruff",
+    "ruff_executable",
+    "ruff_line_length",
+]
+
+DEFAULT_LINE_LENGTH = 88
+"""ruff's own default: generated code targets it wherever no project settings say otherwise."""
 
 
 class RuffFormatError(RuntimeError):
@@ -42,16 +53,40 @@ def _scratch_dir() -> str | None:
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
+def _ruff_settings(path: Path) -> dict[str, object] | None:
+    """The ruff table of a settings file, or None if it has none or cannot be read."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if path.name != "pyproject.toml":
+        return data
+    settings = data.get("tool", {}).get("ruff")
+    return settings if isinstance(settings, dict) else None
+
+
 def find_ruff_config(start: Path) -> Path | None:
-    """Nearest ruff settings file (ruff.toml, .ruff.toml, pyproject.toml) at or above ``start``."""
-    for folder in [start, *start.parents]:
-        for name in ("ruff.toml", ".ruff.toml"):
-            if (folder / name).is_file():
-                return folder / name
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.ruff" in pyproject.read_text(encoding="utf-8"):
-            return pyproject
+    """Nearest ruff settings file (ruff.toml, .ruff.toml, pyproject.toml) at or above ``start``.
+
+    Like ruff itself, a ``pyproject.toml`` without a ``[tool.ruff]`` table is passed over; so is
+    a file that is not valid TOML (ruff could not use it either). ``start`` need not exist yet.
+    """
+    folder = Path(os.path.abspath(start))
+    for directory in [folder, *folder.parents]:
+        for name in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
+            path = directory / name
+            if path.is_file() and _ruff_settings(path) is not None:
+                return path
     return None
+
+
+def ruff_line_length(config: Path | None) -> int:
+    """The ``line-length`` that ruff applies with ``config`` (its default 88 when unset)."""
+    settings = _ruff_settings(config) if config is not None else None
+    value = settings.get("line-length") if settings is not None else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return DEFAULT_LINE_LENGTH
 
 
 def format_with_ruff(

@@ -13,7 +13,7 @@ from onexgen.contracts.naming import (
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.rendered import ModelRenderedFile, ModelRenderedNode
 from onexgen.rendering.escaping import UserText
-from onexgen.rendering.formatting import format_with_ruff
+from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH, format_with_ruff, ruff_line_length
 from onexgen.rendering.template_manager import TemplateManager
 
 if TYPE_CHECKING:
@@ -79,8 +79,13 @@ def build_context(
     requirements: ModelPRDRequirements,
     intelligence: ModelIntelligence,
     contract: ModelNodeContract,
+    *,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> dict[str, Any]:
-    """Template variables: trusted names as ``str``, user text as ``UserText``."""
+    """Template variables: trusted names as ``str``, user text as ``UserText``.
+
+    ``line_length`` is the one ruff will format with; ``fit_docstring`` wraps prose to it.
+    """
     names = names_from_contract(contract)
     kind = contract.node_kind
     operations = _operations(contract)
@@ -118,6 +123,7 @@ def build_context(
         "max_items": MAX_ITEMS.get(kind, DEFAULT_MAX_ITEMS),
         "default_steps": DEFAULT_STEPS,
         "external": UserText(external),
+        "line_length": line_length,
     }
 
 
@@ -187,7 +193,9 @@ def render_node(
     del classification  # the contract already carries the classified kind
     manager = template_manager or TemplateManager(templates_dir)
     names = names_from_contract(contract)
-    context = build_context(requirements, intelligence, contract)
+    context = build_context(
+        requirements, intelligence, contract, line_length=ruff_line_length(ruff_config)
+    )
     context["model_exports"], context["model_export_names"] = _model_exports(names, contract)
     context["package_exports"] = sorted(
         [

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import tomllib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH, find_ruff_config, ruff_line_length
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -28,7 +29,6 @@ IGNORED_NAMES = (
     "*.pyc",
 )
 
-DEFAULT_LINE_LENGTH = 100
 
 RUFF_CONFIG = """\
 line-length = {line_length}
@@ -126,25 +126,13 @@ def write_tool_configs(
 
 
 def project_line_length(node_dir: Path) -> int:
-    """The ``line-length`` of the ruff settings of the project the node sits in, else 100.
+    """The ``line-length`` of the ruff settings of the project the node sits in, else 88.
 
     A node formatted by its own project's ruff settings must not be marked unformatted here;
-    the rule selection stays ours whatever the project enables.
+    the rule selection stays ours whatever the project enables. The renderer finds and reads
+    the settings with the same two functions, so generator and validator always agree.
     """
-    for directory in [node_dir, *node_dir.resolve().parents]:
-        for name in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
-            path = directory / name
-            if not path.is_file():
-                continue
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            settings = data.get("tool", {}).get("ruff") if name == "pyproject.toml" else data
-            if isinstance(settings, dict):
-                value = settings.get("line-length")
-                return value if isinstance(value, int) and value > 0 else DEFAULT_LINE_LENGTH
-    return DEFAULT_LINE_LENGTH
+    return ruff_line_length(find_ruff_config(node_dir.resolve()))
 
 
 @contextmanager
