@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 DEFAULT_LINE_LENGTH = 88
+_FORMATTED_SUFFIXES = (".py", ".md")
 """ruff's own default: generated code targets it wherever no project settings say otherwise."""
 
 
@@ -92,8 +93,12 @@ def ruff_line_length(config: Path | None) -> int:
 def format_with_ruff(
     files: tuple[ModelRenderedFile, ...], *, config: Path | None = None
 ) -> tuple[ModelRenderedFile, ...]:
-    """``files`` with every ``.py`` file passed through ``ruff format`` (others unchanged)."""
-    python = [f for f in files if f.path.endswith(".py")]
+    """``files`` with every ``.py`` and ``.md`` file passed through ``ruff format``.
+
+    ruff formats the Python code blocks of Markdown too (and ``ruff format --check`` reports
+    them), so the README's examples are formatted like the code. Other files are unchanged.
+    """
+    python = [f for f in files if f.path.endswith(_FORMATTED_SUFFIXES)]
     if not python:
         return files
     with tempfile.TemporaryDirectory(prefix="onexgen-fmt-", dir=_scratch_dir()) as tmp:

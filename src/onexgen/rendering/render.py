@@ -10,6 +10,7 @@ from onexgen.contracts.naming import (
     operation_member,
     operation_method,
 )
+from onexgen.contracts.workflow import workflow_steps
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.rendered import ModelRenderedFile, ModelRenderedNode
 from onexgen.rendering.escaping import UserText
@@ -40,13 +41,16 @@ _EFFECT_TYPES = {
 }
 
 
-def _operations(contract: ModelNodeContract) -> list[dict[str, str]]:
+def _operations(contract: ModelNodeContract) -> list[dict[str, Any]]:
     return [
         {
             "name": op.name,
             "member": operation_member(op.name),
             "method": operation_method(op.name),
             "summary": f"{op.name.replace('_', ' ').capitalize()} operation.",
+            "description": UserText(op.description),
+            "timeout_ms": op.timeout_ms,
+            "idempotent": op.idempotent,
         }
         for op in contract.operations
     ]
@@ -75,6 +79,18 @@ def _test_resilience_imports(contract: ModelNodeContract) -> list[str]:
     return sorted(names, key=lambda n: (n[0].islower(), n.lower()))
 
 
+def _steps(contract: ModelNodeContract) -> list[dict[str, str]]:
+    """An orchestrator's steps (named by its contract, else the generic ones) for templates.
+
+    Names are snake_case identifiers (``workflow_steps`` passes them through ``snake``), so
+    they are safe as method-name parts and inside string literals.
+    """
+    names = workflow_steps(contract) or DEFAULT_STEPS
+    return [
+        {"name": name, "method": f"step_{name}", "title": name.replace("_", " ")} for name in names
+    ]
+
+
 def build_context(
     requirements: ModelPRDRequirements,
     intelligence: ModelIntelligence,
@@ -89,6 +105,7 @@ def build_context(
     names = names_from_contract(contract)
     kind = contract.node_kind
     operations = _operations(contract)
+    steps = _steps(contract)
     effect_type, effect_hint = _EFFECT_TYPES.get(
         contract.category, ("API_CALL", "bound the call with the contract's timeout")
     )
@@ -121,7 +138,9 @@ def build_context(
         "resilience_imports": _resilience_imports(contract),
         "test_resilience_imports": _test_resilience_imports(contract),
         "max_items": MAX_ITEMS.get(kind, DEFAULT_MAX_ITEMS),
-        "default_steps": DEFAULT_STEPS,
+        "default_steps": tuple(step["name"] for step in steps),
+        "steps": steps,
+        "named_steps": bool(workflow_steps(contract)),
         "external": UserText(external),
         "line_length": line_length,
     }
@@ -189,13 +208,20 @@ def render_node(
     ruff_format: bool = True,
     ruff_config: Path | None = None,
 ) -> ModelRenderedNode:
-    """All files of the node package except event models (stage 5 adds those)."""
+    """All files of the node package except event models (stage 5 adds those).
+
+    ``ruff_config`` is the project's ruff settings file: its line length shapes docstrings
+    and, with ``ruff_format``, the formatting.
+    """
+    from onexgen.events.wiring import event_names  # the README documents the event models
+
     del classification  # the contract already carries the classified kind
     manager = template_manager or TemplateManager(templates_dir)
     names = names_from_contract(contract)
     context = build_context(
         requirements, intelligence, contract, line_length=ruff_line_length(ruff_config)
     )
+    context["e"] = event_names(names)
     context["model_exports"], context["model_export_names"] = _model_exports(names, contract)
     context["package_exports"] = sorted(
         [
