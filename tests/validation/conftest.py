@@ -25,8 +25,8 @@ UNIT_TEST = "tests/unit/test_handler_postgres_writer.py"
 BROKEN_VARIANTS: dict[str, tuple[str, str, str]] = {
     "syntax_error": (
         HANDLER,
-        "    async def delete(self, request: ModelPostgresWriterInput)",
-        "    async def delete(self, request: ModelPostgresWriterInput",
+        "    async def delete(\n        self, request: ModelPostgresWriterInput\n    )",
+        "    async def delete(\n        self, request: ModelPostgresWriterInput\n",
     ),
     "base_class_removed": (
         "node.py",
