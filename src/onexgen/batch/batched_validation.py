@@ -34,30 +34,29 @@ from onexgen.models.validation import (
     ModelValidationIssue,
     ModelValidationResult,
 )
-from onexgen.testing.failure_analyzer import FailureAnalyzer
 from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
 from onexgen.validation.documentation import check_documentation
 from onexgen.validation.layout import load_layout
 from onexgen.validation.levels import DEFAULT_THRESHOLD
-from onexgen.validation.onex_compliance import _onex_fix as onex_fix
-from onexgen.validation.onex_compliance import _parse_onex_output as parse_onex_output
-from onexgen.validation.onex_compliance import check_onex_compliance
-from onexgen.validation.scoring import ComponentOutcome, compose_result
-from onexgen.validation.tests_check import (
-    COVERAGE_WEIGHT,
-    MIN_HANDLER_COVERAGE,
-    PASS_WEIGHT,
-    PRESENCE_WEIGHT,
-    check_test_files,
+from onexgen.validation.onex_compliance import (
+    add_onex_failure,
+    add_onex_findings,
+    add_onex_timeout,
+    check_onex_compliance,
 )
-from onexgen.validation.tests_check import _handler_coverage as handler_coverage
-from onexgen.validation.tools import locate_tool, mypy_cache_dir
-from onexgen.validation.type_safety import _FIXES as MYPY_FIXES
-from onexgen.validation.type_safety import check_annotations
+from onexgen.validation.scoring import ComponentOutcome, compose_result
+from onexgen.validation.tests_check import check_test_files, score_test_results
+from onexgen.validation.tools import (
+    drop_cached_bytecode,
+    locate_tool,
+    mypy_cache_dir,
+    tool_env,
+)
+from onexgen.validation.type_safety import check_annotations, mypy_fix
 from onexgen.validation.workspace import IGNORED_NAMES, Workspace, write_tool_configs
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     from onexgen.validation.layout import NodeLayout
 
@@ -210,21 +209,21 @@ class _Attributor:
         return None
 
 
+@contextlib.contextmanager
+def _bytecode_dropped(root: Path) -> Iterator[None]:
+    """Forget the cached bytecode of the node copies under ``root`` when the batch is done."""
+    try:
+        yield
+    finally:
+        drop_cached_bytecode(root)
+
+
 def _tool_env(cache_root: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["COVERAGE_FILE"] = str(cache_root / ".coverage")
     # Python 3.12's sys.monitoring: line coverage at a fraction of the tracer's cost (measured
     # 15.6 s instead of 23.4 s for the 1,112 tests of the 50-node benchmark batch).
-    env["COVERAGE_CORE"] = "sysmon"
+    env = tool_env({"COVERAGE_FILE": str(cache_root / ".coverage"), "COVERAGE_CORE": "sysmon"})
     env.pop("PYTHONPATH", None)
     return env
-
-
-def _mypy_fix(code: str, hint: str | None) -> str:
-    """The same fix text single-node validation gives (type_safety's table plus mypy's hint)."""
-    fix = MYPY_FIXES.get(code, "Fix the type so that mypy --strict accepts it.")
-    return f"{fix} ({hint})" if hint else fix
 
 
 async def _run_mypy(
@@ -275,7 +274,7 @@ async def _run_mypy(
                 file=rel,
                 line=max(1, int(record.get("line") or 1)),
                 column=max(1, int(column) + 1) if isinstance(column, int) else None,
-                suggested_fix=_mypy_fix(code, record.get("hint")),
+                suggested_fix=mypy_fix(code, record.get("hint")),
             )
         )
     if proc.timed_out:
@@ -582,43 +581,18 @@ async def _run_onex_validate(
         outcome.tools.append("onex validate --strict")
         lines = sections.get(copy.name)
         if proc.timed_out:
-            outcome.add(
-                EnumIssueSeverity.ERROR,
-                "ONEX040",
-                f"onex validate --strict did not finish within {timeout:g} s",
-                "Run `onex --verbose validate --strict <node_dir>` by hand to see where it stalls.",
-            )
+            add_onex_timeout(outcome, timeout)
             continue
         if lines is None:
             if proc.exit_code != 0:
                 tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
-                outcome.add(
-                    EnumIssueSeverity.ERROR,
-                    "ONEX040",
-                    "onex validate --strict failed: "
-                    + (" | ".join(tail) or f"exit {proc.exit_code}"),
-                    "Run `onex --verbose validate --strict <node_dir>` and fix what it reports.",
-                )
+                add_onex_failure(outcome, " | ".join(tail) or f"exit {proc.exit_code}")
             continue
         text = "\n".join(lines)
-        reported = parse_onex_output(text, f"{copy.name}/")
-        for file, line, message in reported:
-            outcome.add(
-                EnumIssueSeverity.ERROR,
-                "ONEX041",
-                f"onex validate --strict: {message}",
-                onex_fix(message, file),
-                file=file,
-                line=line,
-            )
-        if not reported and "[FAIL]" in text:
+        found = add_onex_findings(outcome, text, f"{copy.name}/")
+        if not found and "[FAIL]" in text:
             failing = [ln.strip() for ln in lines if ln.strip().startswith(("- ", "[FAIL]"))]
-            outcome.add(
-                EnumIssueSeverity.ERROR,
-                "ONEX040",
-                "onex validate --strict failed: " + " | ".join(failing[-3:]),
-                "Run `onex --verbose validate --strict <node_dir>` and fix what it reports.",
-            )
+            add_onex_failure(outcome, " | ".join(failing[-3:]))
     return ModelToolRun(
         tool="onex validate",
         command=argv,
@@ -685,7 +659,10 @@ async def validate_batch(
     unattributed: list[str] = []
     runs: list[ModelToolRun] = []
     validations: dict[Path, ModelValidationResult] = {}
-    with tempfile.TemporaryDirectory(prefix="onexgen-batch-validation-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="onexgen-batch-validation-") as tmp,
+        _bytecode_dropped(Path(tmp)),
+    ):
         space = _Workspace(Path(tmp), originals)
         issues: dict[Path, list[ModelValidationIssue]] = {copy: [] for copy in space.copies}
         env = _tool_env(space.work)
@@ -858,60 +835,6 @@ class _NodeChecks:
 
     def outcomes(self) -> list[ComponentOutcome]:
         return [self.onex, self.types, self.quality, self.docs, self.tests]
-
-
-def score_test_results(results: ModelTestResults, outcome: ComponentOutcome) -> None:
-    """Score one node's share of the batched pytest run exactly as ``tests_check.run_tests`` does.
-
-    The arithmetic mirrors ``run_tests`` (which runs pytest itself, so it cannot take a result);
-    constants and the failure analyzer are imported from there so the two cannot drift apart.
-    """
-    outcome.tools.append("pytest --cov")
-    outcome.checked = True
-    presence = outcome.base_score
-    analyzer = FailureAnalyzer()
-    for failed in results.failed_tests:
-        category = analyzer.categorize(failed)
-        cause = analyzer.analyze(
-            results.model_copy(update={"failed_tests": (failed,), "failed": 1})
-        ).root_causes
-        fix = cause[0].recommended_fix if cause else "Make the test pass."
-        outcome.add(
-            EnumIssueSeverity.ERROR,
-            f"TEST:{category.value}",
-            f"test {failed.name} failed: {failed.error}",
-            fix,
-            file=failed.file,
-            line=failed.line,
-        )
-    if results.total == 0 and not results.failed_tests:
-        outcome.add(
-            EnumIssueSeverity.ERROR,
-            "TEST003",
-            f"pytest ran no tests (exit {results.exit_code})",
-            "Add tests under tests/ whose names start with test_ and make them importable.",
-            file="tests",
-        )
-    ran = results.total - results.skipped
-    pass_rate = results.passed / ran if ran > 0 else 0.0
-    handler_cov = handler_coverage(results)
-    if handler_cov is not None and handler_cov < MIN_HANDLER_COVERAGE:
-        outcome.add(
-            EnumIssueSeverity.WARNING,
-            "TEST004",
-            f"handler line coverage is {handler_cov:.0f}% (< {MIN_HANDLER_COVERAGE:.0f}%)",
-            "Add unit tests that call every handler method, including its error paths.",
-            file="handlers",
-        )
-    coverage_part = (handler_cov or 0.0) / 100.0
-    outcome.base_score = (
-        PRESENCE_WEIGHT * presence + PASS_WEIGHT * pass_rate + COVERAGE_WEIGHT * coverage_part
-    )
-    outcome.details.append(
-        f"pytest: {results.passed} passed, {results.failed} failed, {results.skipped} skipped"
-    )
-    if handler_cov is not None:
-        outcome.details.append(f"handler line coverage {handler_cov:.0f}%")
 
 
 def fold_into_result(

@@ -77,7 +77,6 @@ class TestExecutor:
             paths = (str(node_dir.parent), str(workspace.root), os.environ.get("PYTHONPATH", ""))
             env = {
                 "PYTHONPATH": os.pathsep.join(p for p in paths if p),
-                "PYTHONDONTWRITEBYTECODE": "1",
                 "PYTHONUNBUFFERED": "1",
                 "COVERAGE_FILE": str(workspace.reports_dir / ".coverage"),
                 "NO_COLOR": "1",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 CRITICAL = EnumIssueSeverity.CRITICAL
 ERROR = EnumIssueSeverity.ERROR
 WARNING = EnumIssueSeverity.WARNING
+ONEX_TIMEOUT_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -669,40 +670,61 @@ async def run_onex_validate(workspace: Workspace, outcome: ComponentOutcome) -> 
         "onex",
         ["--verbose", "validate", "--strict", workspace.package],
         cwd=workspace.root,
-        timeout=120.0,
+        timeout=ONEX_TIMEOUT_SECONDS,
     )
     outcome.tools.append("onex validate --strict")
     if run.timed_out:
-        outcome.add(
-            ERROR,
-            "ONEX040",
-            "onex validate --strict did not finish within 120 s",
-            "Run `onex --verbose validate --strict <node_dir>` by hand to see where it stalls.",
-        )
+        add_onex_timeout(outcome, ONEX_TIMEOUT_SECONDS)
         return
-    reported = _parse_onex_output(run.stdout, f"{workspace.package}/")
+    found = add_onex_findings(outcome, run.stdout, f"{workspace.package}/")
+    if run.returncode != 0 and found == 0:
+        tail = (run.stderr.strip() or run.stdout.strip()).splitlines()[-3:]
+        add_onex_failure(outcome, " | ".join(tail) or f"exit {run.returncode}")
+
+
+def add_onex_findings(outcome: ComponentOutcome, output: str, prefix: str) -> int:
+    """Add one ONEX041 error per problem ``onex --verbose validate`` printed; return the count.
+
+    ``output`` is the tool's stdout for one node (batched validation passes each node's section)
+    and ``prefix`` (``<package>/``) is stripped from the reported paths, so files are named
+    relative to the node whichever way the tool was run.
+    """
+    reported = parse_onex_output(output, prefix)
     for file, line, message in reported:
         outcome.add(
             ERROR,
             "ONEX041",
             f"onex validate --strict: {message}",
-            _onex_fix(message, file),
+            onex_fix(message, file),
             file=file,
             line=line,
         )
-    found = len(reported)
-    if run.returncode != 0 and found == 0:
-        tail = (run.stderr.strip() or run.stdout.strip()).splitlines()[-3:]
-        outcome.add(
-            ERROR,
-            "ONEX040",
-            "onex validate --strict failed: " + (" | ".join(tail) or f"exit {run.returncode}"),
-            "Run `onex --verbose validate --strict <node_dir>` and fix what it reports.",
-        )
+    return len(reported)
 
 
-def _parse_onex_output(stdout: str, prefix: str) -> list[tuple[str, int | None, str]]:
-    """``- file: Line N: message`` items plus their indented continuation lines."""
+def add_onex_failure(outcome: ComponentOutcome, detail: str) -> None:
+    """ONEX040: ``onex validate`` failed without naming a problem we could attribute."""
+    outcome.add(
+        ERROR,
+        "ONEX040",
+        f"onex validate --strict failed: {detail}",
+        "Run `onex --verbose validate --strict <node_dir>` and fix what it reports.",
+    )
+
+
+def add_onex_timeout(outcome: ComponentOutcome, timeout_seconds: float) -> None:
+    """ONEX040: ``onex validate`` was killed at its timeout, so the node is not known to pass."""
+    outcome.add(
+        ERROR,
+        "ONEX040",
+        f"onex validate --strict did not finish within {timeout_seconds:g} s",
+        "Run `onex --verbose validate --strict <node_dir>` by hand to see where it stalls.",
+    )
+
+
+def parse_onex_output(stdout: str, prefix: str) -> list[tuple[str, int | None, str]]:
+    """``(file, line, message)`` of each ``- file: Line N: message`` item of ``onex --verbose
+    validate`` output, continuation lines joined; ``prefix`` is stripped from the file."""
     items: list[tuple[str, int | None, list[str]]] = []
     for raw in stdout.splitlines():
         match = _ONEX_LINE.match(raw)
@@ -721,7 +743,8 @@ def _parse_onex_output(stdout: str, prefix: str) -> list[tuple[str, int | None, 
     return [(file, line, " ".join(parts)[:400]) for file, line, parts in items]
 
 
-def _onex_fix(message: str, file: str) -> str:
+def onex_fix(message: str, file: str) -> str:
+    """The suggested fix for one ``onex validate`` message about ``file``."""
     if "should use UUID type" in message:
         return "Annotate the identifier field as uuid.UUID instead of str."
     if "contract_version" in message or "node_type" in message:

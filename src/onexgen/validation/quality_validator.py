@@ -21,12 +21,13 @@ from onexgen.validation.levels import DEFAULT_LEVEL, DEFAULT_THRESHOLD
 from onexgen.validation.onex_compliance import check_onex_compliance, run_onex_validate
 from onexgen.validation.scoring import ComponentOutcome, compose_result
 from onexgen.validation.tests_check import check_test_files, run_tests
-from onexgen.validation.tools import locate_tool
+from onexgen.validation.tools import drop_cached_bytecode, locate_tool
 from onexgen.validation.type_safety import check_annotations, run_mypy
 from onexgen.validation.workspace import node_workspace
 
 if TYPE_CHECKING:
     from onexgen.models.testing import ModelTestResults
+    from onexgen.validation.workspace import Workspace
 
 DEFAULT_TEST_TIMEOUT_SECONDS = 120.0
 
@@ -82,28 +83,14 @@ class QualityValidator:
             for tool in _tools_for(level):
                 locate_tool(tool)  # fail before starting anything if one is missing
             quality = ComponentOutcome(quality.component, checked=False)
-            # A TaskGroup cancels (and so kills) the other tools if one checker fails, before
-            # the workspace they run in is removed.
             with node_workspace(node_dir) as workspace:
                 try:
-                    async with asyncio.TaskGroup() as group:
-                        group.create_task(run_mypy(workspace, types))
-                        group.create_task(run_ruff_check(workspace, quality))
-                        group.create_task(run_ruff_format(workspace, quality))
-                        pytest_task = (
-                            group.create_task(
-                                run_tests(workspace, tests, self.test_timeout_seconds)
-                            )
-                            if level.includes(EnumValidationLevel.STRICT)
-                            else None
-                        )
-                        if level.includes(EnumValidationLevel.STRICT):
-                            group.create_task(run_onex_validate(workspace, onex))
-                except ExceptionGroup as failures:
-                    # callers expect the checker's own error (e.g. ToolNotFoundError), not a group
-                    raise failures.exceptions[0] from failures
-            if pytest_task is not None:
-                test_results = pytest_task.result()
+                    test_results = await self._run_tools(
+                        workspace, level, onex=onex, types=types, quality=quality, tests=tests
+                    )
+                finally:
+                    # the copy's bytecode in the shared cache is of no use to any later run
+                    drop_cached_bytecode(workspace.root)
         _drop_duplicate_syntax_reports(types)
         result = compose_result(
             str(node_dir),
@@ -115,6 +102,40 @@ class QualityValidator:
         if test_results is not None:
             result = result.model_copy(update={"test_results": test_results})
         return result
+
+    async def _run_tools(
+        self,
+        workspace: Workspace,
+        level: EnumValidationLevel,
+        *,
+        onex: ComponentOutcome,
+        types: ComponentOutcome,
+        quality: ComponentOutcome,
+        tests: ComponentOutcome,
+    ) -> ModelTestResults | None:
+        """Run the level's tools concurrently on the copy; pytest's results at ``strict``.
+
+        Longest first (pytest, then ``onex``, then mypy): on two cores the short tools fit
+        beside pytest, which sets the wall time. A TaskGroup cancels (and so kills) the other
+        tools if one checker fails, before the workspace they run in is removed.
+        """
+        strict = level.includes(EnumValidationLevel.STRICT)
+        try:
+            async with asyncio.TaskGroup() as group:
+                pytest_task = (
+                    group.create_task(run_tests(workspace, tests, self.test_timeout_seconds))
+                    if strict
+                    else None
+                )
+                if strict:
+                    group.create_task(run_onex_validate(workspace, onex))
+                group.create_task(run_mypy(workspace, types))
+                group.create_task(run_ruff_check(workspace, quality))
+                group.create_task(run_ruff_format(workspace, quality))
+        except ExceptionGroup as failures:
+            # callers expect the checker's own error (e.g. ToolNotFoundError), not a group
+            raise failures.exceptions[0] from failures
+        return pytest_task.result() if pytest_task is not None else None
 
 
 def _tools_for(level: EnumValidationLevel) -> tuple[str, ...]:

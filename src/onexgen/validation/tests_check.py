@@ -76,8 +76,19 @@ def _is_of_type(rel: str, text: str, kind: str) -> bool:
 async def run_tests(
     workspace: Workspace, outcome: ComponentOutcome, timeout_seconds: float
 ) -> ModelTestResults:
-    """Run the node copy's tests with coverage; failures and low handler coverage are issues."""
+    """Run the node copy's tests with coverage, then score them with :func:`score_test_results`."""
     results = await TestExecutor(timeout_seconds).run(workspace.node_dir)
+    score_test_results(results, outcome)
+    return results
+
+
+def score_test_results(results: ModelTestResults, outcome: ComponentOutcome) -> None:
+    """Fold pytest results into the tests outcome: failures and low handler coverage are issues.
+
+    Public so that batched validation, which runs pytest once for many nodes, scores each
+    node's share exactly as single-node validation does. ``outcome.base_score`` must still hold
+    the test-presence ratio from :func:`check_test_files`; it becomes the weighted tests score.
+    """
     outcome.tools.append("pytest --cov")
     outcome.checked = True
     presence = outcome.base_score
@@ -106,7 +117,7 @@ async def run_tests(
         )
     ran = results.total - results.skipped
     pass_rate = results.passed / ran if ran > 0 else 0.0
-    handler_cov = _handler_coverage(results)
+    handler_cov = handler_coverage(results)
     if handler_cov is not None and handler_cov < MIN_HANDLER_COVERAGE:
         outcome.add(
             EnumIssueSeverity.WARNING,
@@ -124,10 +135,14 @@ async def run_tests(
     )
     if handler_cov is not None:
         outcome.details.append(f"handler line coverage {handler_cov:.0f}%")
-    return results
 
 
-def _handler_coverage(results: ModelTestResults) -> float | None:
+def handler_coverage(results: ModelTestResults) -> float | None:
+    """Mean line coverage of the node's ``handlers/`` modules, or None when none was measured.
+
+    The handler is where the node's behaviour lives, so its coverage (not the package total,
+    which the generated models inflate) is what the tests score and TEST004 judge.
+    """
     values = [
         percent
         for rel, percent in sorted(results.coverage_by_file.items())

@@ -10,12 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 CACHE_DIR_ENV = "ONEXGEN_CACHE_DIR"
 
@@ -84,6 +89,41 @@ def mypy_cache_dir() -> Path:
     return path
 
 
+def bytecode_cache_dir() -> Path:
+    """The persistent bytecode cache (``PYTHONPYCACHEPREFIX``) every Python tool shares.
+
+    Tools import omnibase_core, pydantic and pytest afresh in each process. Without ``.pyc``
+    files (the venv ships none and ``PYTHONDONTWRITEBYTECODE`` is often set) every import
+    compiles its source again: ~1 s of each pytest and ``onex`` run. Python's own mtime and
+    size check keeps a cached file honest, so no check is weakened.
+    """
+    path = user_cache_dir() / "pycache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def tool_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a tool process: ours, bytecode cached in :func:`bytecode_cache_dir`.
+
+    Bytecode goes to the cache, never beside the sources, so the node's directory stays clean.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache_dir())
+    env.update(overrides or {})
+    return env
+
+
+def drop_cached_bytecode(root: Path) -> None:
+    """Forget the bytecode compiled for files under ``root`` (a temporary copy now removed).
+
+    Each validation checks a copy at a fresh path; without this its ``.pyc`` files would pile up
+    in the cache although no later run can use them.
+    """
+    resolved = root.resolve()
+    shutil.rmtree(bytecode_cache_dir() / resolved.relative_to(resolved.anchor), ignore_errors=True)
+
+
 async def run_tool(
     tool: str,
     args: list[str],
@@ -99,8 +139,7 @@ async def run_tool(
     stuck (pytest's stack dump via faulthandler) before the group is killed.
     """
     executable = locate_tool(tool)
-    full_env = dict(os.environ)
-    full_env.update(env or {})
+    full_env = tool_env(env)
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         str(executable),

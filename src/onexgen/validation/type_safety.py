@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MYPY_TIMEOUT_SECONDS = 300.0
 ANNOTATION_WEIGHT = 0.3
 
-_FIXES = {
+MYPY_FIXES: dict[str, str] = {
     "import-not-found": "Install the module or correct the import path; mypy cannot find it.",
     "import-untyped": "Install the package's type stubs (types-<name>) or use a typed library.",
     "override": "Match the base class signature exactly (same parameters, annotations, return).",
@@ -73,6 +73,15 @@ def check_annotations(layout: NodeLayout) -> ComponentOutcome:
     return outcome
 
 
+def mypy_fix(code: str, hint: str | None = None) -> str:
+    """The suggested fix for a mypy error code, with mypy's own hint appended when it gave one.
+
+    Shared by single-node and batched validation so a finding reads the same in both.
+    """
+    fix = MYPY_FIXES.get(code, "Fix the type so that mypy --strict accepts it.")
+    return f"{fix} ({hint})" if hint else fix
+
+
 async def run_mypy(workspace: Workspace, outcome: ComponentOutcome) -> None:
     """``mypy --strict -O json`` over the node copy; every error becomes an issue."""
     args = [
@@ -110,9 +119,7 @@ async def run_mypy(workspace: Workspace, outcome: ComponentOutcome) -> None:
         code = item.get("code") or "misc"
         message = str(item.get("message", ""))
         hint = item.get("hint")
-        fix = _FIXES.get(code, "Fix the type so that mypy --strict accepts it.")
-        if hint:
-            fix = f"{fix} ({hint})"
+        fix = mypy_fix(code, hint)
         outcome.add(
             EnumIssueSeverity.ERROR,
             f"mypy:{code}",
