@@ -1,0 +1,66 @@
+"""The tool runner's bytecode cache: tools reuse compiled dependencies across runs, write nothing
+beside the sources, and a temporary copy's bytecode is dropped again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from onexgen.validation.tools import (
+    CACHE_DIR_ENV,
+    bytecode_cache_dir,
+    drop_cached_bytecode,
+    run_tool,
+    tool_env,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+
+def test_tool_env_writes_bytecode_to_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = tool_env({"EXTRA": "1"})
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["PYTHONPYCACHEPREFIX"] == str(tmp_path / "cache" / "pycache")
+    assert env["EXTRA"] == "1"
+    assert tool_env({"PYTHONPYCACHEPREFIX": "x"})["PYTHONPYCACHEPREFIX"] == "x"
+
+
+def test_a_tool_run_caches_bytecode_outside_the_sources_and_drop_forgets_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    root = tmp_path / "copy"
+    tests = root / "tests"
+    tests.mkdir(parents=True)
+    (root / "helper.py").write_text("VALUE = 41\n", encoding="utf-8")
+    (tests / "test_helper.py").write_text(
+        "from helper import VALUE\n\n\ndef test_value() -> None:\n    assert VALUE + 1 == 42\n",
+        encoding="utf-8",
+    )
+    run = asyncio.run(
+        run_tool(
+            "pytest",
+            ["-q", "-p", "no:cacheprovider", "tests"],
+            cwd=root,
+            timeout=60.0,
+            env={"PYTHONPATH": str(root)},
+        )
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not list(root.rglob("__pycache__")), "bytecode was written beside the sources"
+    cached = bytecode_cache_dir() / root.resolve().relative_to(root.resolve().anchor)
+    assert list(cached.glob("helper.cpython-*.pyc"))
+    # the tool's own modules (pytest's) were cached too: the next run does not compile them
+    assert any(bytecode_cache_dir().rglob("_pytest/fixtures.cpython-*.pyc"))
+    drop_cached_bytecode(root)
+    assert not cached.exists()
+    assert any(bytecode_cache_dir().rglob("_pytest/fixtures.cpython-*.pyc"))
