@@ -31,6 +31,8 @@ def test_tool_env_writes_bytecode_to_the_cache(
     assert env["PYTHONPYCACHEPREFIX"] == str(tmp_path / "cache" / "pycache")
     assert env["EXTRA"] == "1"
     assert tool_env({"PYTHONPYCACHEPREFIX": "x"})["PYTHONPYCACHEPREFIX"] == "x"
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    assert "PYTHONPATH" not in tool_env({"PYTHONPATH": None})
 
 
 def test_a_tool_run_caches_bytecode_outside_the_sources_and_drop_forgets_it(

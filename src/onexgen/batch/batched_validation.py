@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -46,12 +45,8 @@ from onexgen.validation.onex_compliance import (
 )
 from onexgen.validation.scoring import ComponentOutcome, compose_result
 from onexgen.validation.tests_check import check_test_files, score_test_results
-from onexgen.validation.tools import (
-    drop_cached_bytecode,
-    locate_tool,
-    mypy_cache_dir,
-    tool_env,
-)
+from onexgen.validation.tools import ModelToolRun as ToolProcess
+from onexgen.validation.tools import drop_cached_bytecode, locate_tool, mypy_cache_dir, run_tool
 from onexgen.validation.type_safety import check_annotations, mypy_fix
 from onexgen.validation.workspace import IGNORED_NAMES, Workspace, write_tool_configs
 
@@ -125,70 +120,24 @@ class ModelBatchValidationResult(BaseModel):
         raise KeyError(str(node_dir))
 
 
-class _Proc(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    exit_code: int | None
-    stdout: str
-    stderr: str
-    duration_seconds: float
-    timed_out: bool
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
-
-
 async def _run(
     argv: Sequence[str],
     *,
     cwd: Path,
-    env: Mapping[str, str],
+    env: Mapping[str, str | None],
     timeout: float,
     slots: asyncio.Semaphore | None = None,
-) -> _Proc:
-    """Wait for a free tool slot (``--jobs`` bounds how many tools run at once), then run."""
+) -> ToolProcess:
+    """Wait for a free tool slot (``--jobs`` bounds how many tools run at once), then run.
+
+    ``argv[0]`` is the located tool; :func:`run_tool` runs it in its own process group and
+    kills the group on timeout and on cancellation (Ctrl-C), so no tool outlives the batch.
+    """
+    tool, args = Path(argv[0]).name, list(argv[1:])
     if slots is None:
-        return await _run_now(argv, cwd=cwd, env=env, timeout=timeout)
+        return await run_tool(tool, args, cwd=cwd, env=env, timeout=timeout)
     async with slots:
-        return await _run_now(argv, cwd=cwd, env=env, timeout=timeout)
-
-
-async def _run_now(
-    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float
-) -> _Proc:
-    """Run a tool in its own process group; kill the group on timeout *and* on cancellation
-    (Ctrl-C), so no type checker or test process outlives the batch."""
-    started = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=cwd,
-        env=dict(env),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,
-    )
-    timed_out = False
-    try:
-        async with asyncio.timeout(timeout):
-            out, err = await proc.communicate()
-    except TimeoutError:
-        timed_out = True
-        _kill_group(proc.pid)
-        out, err = await proc.communicate()
-    except asyncio.CancelledError:
-        _kill_group(proc.pid)
-        await proc.wait()
-        raise
-    return _Proc(
-        exit_code=None if timed_out else proc.returncode,
-        stdout=out.decode("utf-8", "replace"),
-        stderr=err.decode("utf-8", "replace"),
-        duration_seconds=time.perf_counter() - started,
-        timed_out=timed_out,
-    )
+        return await run_tool(tool, args, cwd=cwd, env=env, timeout=timeout)
 
 
 class _Attributor:
@@ -218,19 +167,22 @@ def _bytecode_dropped(root: Path) -> Iterator[None]:
         drop_cached_bytecode(root)
 
 
-def _tool_env(cache_root: Path) -> dict[str, str]:
+def _tool_env(cache_root: Path) -> dict[str, str | None]:
+    """What the batch's tools run with on top of :func:`tool_env` (no PYTHONPATH of ours)."""
     # Python 3.12's sys.monitoring: line coverage at a fraction of the tracer's cost (measured
     # 15.6 s instead of 23.4 s for the 1,112 tests of the 50-node benchmark batch).
-    env = tool_env({"COVERAGE_FILE": str(cache_root / ".coverage"), "COVERAGE_CORE": "sysmon"})
-    env.pop("PYTHONPATH", None)
-    return env
+    return {
+        "COVERAGE_FILE": str(cache_root / ".coverage"),
+        "COVERAGE_CORE": "sysmon",
+        "PYTHONPATH": None,
+    }
 
 
 async def _run_mypy(
     attributor: _Attributor,
     *,
     cache_dir: Path,
-    env: Mapping[str, str],
+    env: Mapping[str, str | None],
     timeout: float,
     found: dict[Path, list[ModelValidationIssue]],
     unattributed: list[str],
@@ -397,7 +349,7 @@ async def _run_pytest(
     attributor: _Attributor,
     *,
     work: Path,
-    env: Mapping[str, str],
+    env: Mapping[str, str | None],
     timeout: float,
     coverage: bool,
     results: dict[Path, ModelTestResults],
@@ -556,7 +508,7 @@ async def _run_onex_validate(
     space: _Workspace,
     outcomes: dict[Path, ComponentOutcome],
     timeout: float,
-    env: Mapping[str, str],
+    env: Mapping[str, str | None],
     slots: asyncio.Semaphore | None = None,
 ) -> ModelToolRun:
     """One ``onex validate --strict`` over every node; its output is split per node section."""
@@ -756,7 +708,7 @@ async def _run_tools(
     run_tests: bool,
     coverage: bool,
     cache: Path,
-    env: Mapping[str, str],
+    env: Mapping[str, str | None],
     timeout: float,
     slots: asyncio.Semaphore,
 ) -> None:

@@ -57,6 +57,11 @@ class ModelToolRun(BaseModel):
     duration_seconds: float
     timed_out: bool = False
 
+    @property
+    def exit_code(self) -> int | None:
+        """The tool's exit status; None when it was killed at the timeout (it never finished)."""
+        return None if self.timed_out else self.returncode
+
 
 def tools_bin_dir() -> Path:
     """The bin directory of the venv that runs us (not resolved: the venv's symlink counts)."""
@@ -102,15 +107,20 @@ def bytecode_cache_dir() -> Path:
     return path
 
 
-def tool_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a tool process: ours, bytecode cached in :func:`bytecode_cache_dir`.
+def tool_env(overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The environment of a tool process: ours, bytecode cached in :func:`bytecode_cache_dir`,
+    then ``overrides`` (a None value removes the variable).
 
     Bytecode goes to the cache, never beside the sources, so the node's directory stays clean.
     """
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache_dir())
-    env.update(overrides or {})
+    for name, value in sorted((overrides or {}).items()):
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return env
 
 
@@ -130,7 +140,7 @@ async def run_tool(
     *,
     cwd: Path,
     timeout: float,
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
     dump_signal: int | None = None,
 ) -> ModelToolRun:
     """Run ``tool args`` in its own process group; on timeout kill the whole group.
