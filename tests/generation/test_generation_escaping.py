@@ -138,3 +138,55 @@ def test_undefined_variables_fail_loudly() -> None:
     env = create_environment()
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()
+
+
+LONG_NAME = "workflow_step_coordinator_with_a_very_long_service_name"
+
+
+@pytest.mark.parametrize("indent", [0, 4, 8])
+@pytest.mark.parametrize("line_length", [79, 88, 100])
+def test_fit_docstring_keeps_every_line_within_the_line_length(
+    indent: int, line_length: int
+) -> None:
+    text = f"Typed events of the {LONG_NAME} node, carried in omnibase_core's ModelEventEnvelope."
+    body = escaping.fit_docstring(text, indent, line_length)
+    pad = " " * indent
+    source = f'def f():\n{pad}"""{body}"""\n' if indent else f'"""{body}"""\n'
+    lines = source.splitlines()
+    assert all(len(line) <= line_length for line in lines), lines
+    assert LONG_NAME in body  # names are never split
+    assert lines[-1].strip() == '"""'  # a wrapped one-liner closes on its own line
+    if indent:
+        tree = ast.parse(source)
+        assert isinstance(tree.body[0], ast.FunctionDef)
+        assert " ".join((ast.get_docstring(tree.body[0]) or "").split()) == text
+    else:
+        assert " ".join((ast.get_docstring(ast.parse(source)) or "").split()) == text
+
+
+def test_fit_docstring_leaves_fitting_lines_alone() -> None:
+    text = "Short summary.\n\n    An indented line that fits.\n"
+    assert escaping.fit_docstring(text, 4) == text
+    assert escaping.fit_docstring("One line.") == "One line."
+
+
+def test_fit_docstring_wraps_a_long_body_line_at_its_own_indent() -> None:
+    long_line = "    " + " ".join(["word"] * 30)
+    body = escaping.fit_docstring(f"Summary.\n\n{long_line}\n    ", 4, 88)
+    lines = body.split("\n")
+    assert all(len(line) <= 88 for line in lines)
+    assert all(line.startswith("    word") for line in lines[2:-1])
+
+
+def test_fit_docstring_filter_follows_the_render_line_length() -> None:
+    env = create_environment()
+    template = env.from_string('"""{% filter fit_docstring %}{{ words }}{% endfilter %}"""')
+    words = " ".join(["word"] * 20)  # 99 characters
+    assert "\n" in template.render(words=words)
+    assert "\n" not in template.render(words=words, line_length=120)
+
+
+def test_fit_docstring_refuses_unescaped_user_text() -> None:
+    env = create_environment()
+    with pytest.raises(UnescapedUserTextError):
+        env.from_string("{{ text | fit_docstring }}").render(text=escaping.UserText("x"))
