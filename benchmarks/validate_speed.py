@@ -5,6 +5,7 @@ Usage (from the repo root)::
     .venv/bin/python benchmarks/validate_speed.py                 # one node, 5 warm runs
     .venv/bin/python benchmarks/validate_speed.py --runs 9 --json
     .venv/bin/python benchmarks/validate_speed.py --corpus        # + every public prompt, strict
+    .venv/bin/python benchmarks/validate_speed.py --per-tool      # + each tool alone, warm
 
 Target (issue 4): strict validation (ruff check + format, mypy --strict, pytest with coverage,
 ``onex validate --strict``, AST checks) of one generated node has a median <= 3 s with a warm
@@ -13,11 +14,14 @@ temporary directory) and is reported separately: it type-checks omnibase_core on
 validates the node at a fresh path, as the validator always does. With ``--corpus`` it also
 generates every prompt of prompts_public.jsonl and reports each node's strict score as
 generated and after stage 7's safe fixes (refinement), as the pipeline would apply them.
+With ``--per-tool`` it runs each tool of a warm strict validation alone, one after the other,
+and reports its median wall and CPU seconds: where the time goes.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -29,11 +33,22 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from onexgen.models.validation import EnumValidationLevel, ModelValidationResult
+from onexgen.models.validation import (
+    EnumValidationComponent,
+    EnumValidationLevel,
+    ModelValidationResult,
+)
 from onexgen.pipeline import stages
 from onexgen.refinement.refiner import refine_sync
+from onexgen.validation.code_quality import run_ruff_check, run_ruff_format
+from onexgen.validation.layout import load_layout
+from onexgen.validation.onex_compliance import run_onex_validate
 from onexgen.validation.quality_validator import QualityValidator
-from onexgen.validation.tools import CACHE_DIR_ENV
+from onexgen.validation.scoring import ComponentOutcome
+from onexgen.validation.tests_check import check_test_files, run_tests
+from onexgen.validation.tools import CACHE_DIR_ENV, drop_cached_bytecode
+from onexgen.validation.type_safety import run_mypy
+from onexgen.validation.workspace import Workspace, node_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PROMPTS = REPO.parent / "shared" / "eval" / "prompts_public.jsonl"
@@ -135,6 +150,50 @@ def speed(prompt: str, runs: int) -> dict[str, object]:
     }
 
 
+async def _one_tool(tool: str, workspace: Workspace) -> None:
+    """Run one tool of strict validation the way the validator does (outcome discarded)."""
+    if tool == "pytest --cov":
+        tests = check_test_files(load_layout(workspace.node_dir))
+        await run_tests(workspace, tests, 120.0)
+        return
+    outcome = ComponentOutcome(EnumValidationComponent.CODE_QUALITY)
+    if tool == "mypy --strict":
+        await run_mypy(workspace, outcome)
+    elif tool == "onex validate --strict":
+        await run_onex_validate(workspace, outcome)
+    elif tool == "ruff check":
+        await run_ruff_check(workspace, outcome)
+    else:
+        await run_ruff_format(workspace, outcome)
+
+
+PER_TOOL = ("pytest --cov", "onex validate --strict", "mypy --strict", "ruff check", "ruff format")
+
+
+def per_tool(prompt: str, runs: int) -> dict[str, dict[str, float]]:
+    """Median wall and CPU seconds of each tool run alone on a warm cache, plus the copy."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in ("copy", *PER_TOOL)}
+    with tempfile.TemporaryDirectory(prefix="onexgen-bench-") as tmp:
+        node_dir = generate_node(prompt, Path(tmp) / "out")
+        QualityValidator().validate_sync(node_dir, EnumValidationLevel.STRICT)  # warm caches
+        for _ in range(runs):
+            before, started = _cpu_seconds(), time.perf_counter()
+            with node_workspace(node_dir) as workspace:
+                samples["copy"].append((time.perf_counter() - started, _cpu_seconds() - before))
+                for tool in PER_TOOL:
+                    before, started = _cpu_seconds(), time.perf_counter()
+                    asyncio.run(_one_tool(tool, workspace))
+                    samples[tool].append((time.perf_counter() - started, _cpu_seconds() - before))
+                drop_cached_bytecode(workspace.root)
+    return {
+        name: {
+            "wall_s": round(statistics.median(wall for wall, _ in values), 3),
+            "cpu_s": round(statistics.median(cpu for _, cpu in values), 3),
+        }
+        for name, values in samples.items()
+    }
+
+
 def corpus(path: Path) -> dict[str, object]:
     """Strict validation of the node generated for every prompt of the corpus."""
     rows: list[dict[str, object]] = []
@@ -181,6 +240,7 @@ def main() -> int:
     parser.add_argument("--corpus", action="store_true", help="also validate every public node")
     parser.add_argument("--prompts", type=Path, default=DEFAULT_PROMPTS)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--per-tool", action="store_true", help="also time each tool alone")
     args = parser.parse_args()
     report: dict[str, object] = {
         "machine": machine_facts(),
@@ -188,6 +248,11 @@ def main() -> int:
     }
     if not args.json:
         _print_speed(report)
+    if args.per_tool:
+        tools = per_tool(args.prompt, max(1, args.runs))
+        report["per_tool"] = tools
+        if not args.json:
+            _print_per_tool(tools)
     if args.corpus:
         report["corpus"] = corpus(args.prompts)
     if args.json:
@@ -212,6 +277,12 @@ def _print_speed(report: dict[str, object]) -> None:
         f"{figures['warm_median_cpu_s']} s CPU\n"
     )
     sys.stdout.flush()
+
+
+def _print_per_tool(tools: dict[str, dict[str, float]]) -> None:
+    sys.stdout.write("each tool alone, warm (median):\n")
+    for name, figures in tools.items():
+        sys.stdout.write(f"  {name}: {figures['wall_s']} s wall, {figures['cpu_s']} s CPU\n")
 
 
 def _print_corpus(report: dict[str, object]) -> None:
