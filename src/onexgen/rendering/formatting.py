@@ -1,8 +1,10 @@
-"""Final ``ruff format`` pass over the rendered Python files (one subprocess per node).
+"""Final ``ruff format`` pass over the rendered Python files and README (one subprocess per node).
 
 Templates already emit near-formatted code; the pass settles line wrapping that depends on
 name lengths. ``config`` is the ruff settings file of the project the node lands in (its
-``pyproject.toml`` or ``ruff.toml``), so ``ruff format --check`` agrees there too.
+``pyproject.toml`` or ``ruff.toml``), so ``ruff format --check`` agrees there too; without one,
+ruff's defaults (line length 88) apply. The validator reads the same settings through
+``find_ruff_config`` and ``ruff_line_length``.
 """
 
 from __future__ import annotations
