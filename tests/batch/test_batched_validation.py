@@ -151,15 +151,27 @@ def test_strict_batch_result_equals_single_node_validation(tmp_path: Path) -> No
             "tests/test_logic.py": "def test_fails() -> None:\n    assert False\n",
         },
     )
-    batch = asyncio.run(validate_batch([node, noisy], level=EnumValidationLevel.STRICT))
-    batched = batch.for_node(node).validation
-    alone = QualityValidator().validate_sync(node, EnumValidationLevel.STRICT)
-    assert batched is not None
-    assert batched.passed == alone.passed
-    assert batched.quality_score == alone.quality_score
-    assert batched.component_scores == alone.component_scores
-    assert batched.issues == alone.issues
-    assert batched.tools_run == alone.tools_run
+    failing = tmp_path / "node_failing_effect"
+    shutil.copytree(FIXTURE, failing)
+    test_file = failing / "tests" / "unit" / "test_handler_postgres_writer.py"
+    test_file.write_text(
+        test_file.read_text(encoding="utf-8").replace(
+            "result.affected_rows == 1", "result.affected_rows == 2"
+        ),
+        encoding="utf-8",
+    )
+    batch = asyncio.run(validate_batch([node, noisy, failing], level=EnumValidationLevel.STRICT))
+    # the failing node too: its failed test is read and scored by the same functions
+    for each in (node, failing):
+        batched = batch.for_node(each).validation
+        alone = QualityValidator().validate_sync(each, EnumValidationLevel.STRICT)
+        assert batched is not None
+        assert batched.passed == alone.passed
+        assert batched.quality_score == alone.quality_score
+        assert batched.component_scores == alone.component_scores
+        assert batched.issues == alone.issues
+        assert batched.tools_run == alone.tools_run
+    assert any(i.code == "TEST:assertion_error" for i in alone.issues)
     assert [run.tool for run in batch.runs] == ["mypy", "pytest", "onex validate"]
     other = batch.for_node(noisy).validation
     assert other is not None

@@ -19,7 +19,6 @@ import re
 import shutil
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from onexgen.models.validation import (
     ModelValidationIssue,
     ModelValidationResult,
 )
+from onexgen.testing.test_executor import failed_test, junit_cases
 from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
 from onexgen.validation.documentation import check_documentation
 from onexgen.validation.layout import load_layout
@@ -254,66 +254,28 @@ class _NodeTests:
         self.failures: list[ModelFailedTest] = []
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:500]
-    return ""
-
-
-def _error_line(text: str) -> str:
-    """The ``E   ...`` line pytest prints for the exception, else the first line."""
-    for line in text.splitlines():
-        if line.startswith("E "):
-            return line[1:].strip()[:500]
-    return _first_line(text)
-
-
 def _parse_junit(
-    xml_text: str,
+    report: Path,
     attributor: _Attributor,
     per_node: dict[Path, _NodeTests],
     unattributed: list[str],
 ) -> None:
-    root = ET.fromstring(xml_text)
-    for case in root.iter("testcase"):
-        file = case.get("file") or ""
-        name = case.get("name") or ""
-        if not file:
-            file = name.replace(".", "/") + ".py"
-        where = attributor.node_of(file)
+    """Share the cases of one batched pytest run out to the nodes their files belong to."""
+    for case in junit_cases(report):
+        where = attributor.node_of(case.file)
         if where is None:
-            unattributed.append(f"pytest: {file}::{name}")
+            unattributed.append(f"pytest: {case.file}::{case.name}")
             continue
         node, rel = where
         bucket = per_node[node]
-        bucket.duration += float(case.get("time") or 0.0)
-        problem = case.find("failure")
-        is_error = False
-        if problem is None:
-            problem = case.find("error")
-            is_error = problem is not None
-        if case.find("skipped") is not None and problem is None:
+        bucket.duration += case.seconds
+        if case.status == "skipped":
             bucket.skipped += 1
-            continue
-        if problem is None:
+        elif case.status == "passed":
             bucket.passed += 1
-            continue
-        bucket.failed += 1
-        text = problem.text or ""
-        message = problem.get("message") or ""
-        line_attr = case.get("line")
-        test_name = rel if case.get("classname") == "" else f"{rel}::{name}"
-        bucket.failures.append(
-            ModelFailedTest(
-                name=test_name,
-                error=_error_line(text) or message or "failed",
-                traceback=text[-4000:],
-                file=rel,
-                line=int(line_attr) + 1 if line_attr and line_attr.isdigit() else None,
-                is_error=is_error,
-            )
-        )
+        else:
+            bucket.failed += 1
+            bucket.failures.append(failed_test(case, rel))
 
 
 def _coverage_by_node(
@@ -401,7 +363,7 @@ async def _run_pytest(
         exit_code, timed_out = proc.exit_code, proc.timed_out
         if junit.exists():
             per_node = {node: _NodeTests() for node in remaining}
-            _parse_junit(junit.read_text(encoding="utf-8"), attributor, per_node, unattributed)
+            _parse_junit(junit, attributor, per_node, unattributed)
             cover = _coverage_by_node(cov_json, attributor) if coverage else {}
             for node in remaining:
                 percent, files = cover.get(node, (None, {}))

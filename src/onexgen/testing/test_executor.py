@@ -14,11 +14,16 @@ import os
 import re
 import signal
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from onexgen.models.testing import EnumTestType, ModelFailedTest, ModelTestResults
 from onexgen.validation.tools import ModelToolRun, run_tool
 from onexgen.validation.workspace import Workspace, config_workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 _STATUSES = ("PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL", "XPASS")
@@ -185,42 +190,79 @@ def _error_line(message: str, text: str) -> str:
     return e_lines[-1] if e_lines else (message or "failed")
 
 
-def _from_junit(
-    node_dir: Path, junit: Path
-) -> tuple[tuple[int, int, int, int], list[ModelFailedTest]]:
-    root = ET.parse(junit).getroot()
-    passed = failed = skipped = total = 0
-    failures: list[ModelFailedTest] = []
-    for case in root.iter("testcase"):
-        total += 1
+@dataclass(frozen=True)
+class JunitCase:
+    """One ``<testcase>`` of pytest's xunit1 report, read the same way for one node or a batch."""
+
+    file: str  # as pytest wrote it: relative to its rootdir, or absolute
+    name: str  # the test's name in ``file``; "" for an error collecting ``file`` itself
+    status: Literal["passed", "skipped", "failed"]
+    seconds: float
+    line: int | None  # 1-based line of the test function
+    problem: ET.Element | None  # the <failure> or <error> element of a failed case
+
+
+def junit_cases(report: Path) -> Iterator[JunitCase]:
+    """Every test case of a JUnit XML report written with ``junit_family=xunit1``.
+
+    A module that fails to import appears without ``file``: its dotted name becomes the path.
+    """
+    for case in ET.parse(report).getroot().iter("testcase"):
+        file = case.get("file") or ""
+        name = case.get("name", "")
+        if not file:
+            file = name.replace(".", "/") + ".py"
+        if not case.get("classname"):
+            name = ""
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
+        status: Literal["passed", "skipped", "failed"] = "failed"
         if problem is None:
-            if case.find("skipped") is not None:
-                skipped += 1
-            else:
-                passed += 1
-            continue
-        failed += 1
-        file_attr = case.get("file") or ""
-        name = case.get("name", "")
-        if not file_attr and not case.get("classname"):
-            file_attr = name.replace(".", "/") + ".py"
-            name = ""
-        rel = _relative(node_dir, file_attr) if file_attr else ""
+            status = "skipped" if case.find("skipped") is not None else "passed"
         line_attr = case.get("line")
-        text = problem.text or ""
-        failures.append(
-            ModelFailedTest(
-                name=f"{rel}::{name}" if name else rel,
-                error=_error_line(problem.get("message", ""), text),
-                traceback=text.strip(),
-                file=rel,
-                line=int(line_attr) + 1 if line_attr and line_attr.isdigit() else None,
-                is_error=problem.tag == "error",
-            )
+        yield JunitCase(
+            file=file,
+            name=name,
+            status=status,
+            seconds=float(case.get("time") or 0.0),
+            line=int(line_attr) + 1 if line_attr and line_attr.isdigit() else None,
+            problem=problem,
         )
+
+
+def failed_test(case: JunitCase, rel: str) -> ModelFailedTest:
+    """The failure record of a failed ``case`` whose file is ``rel`` within its node.
+
+    Shared with batched validation so a failure reads the same whichever way the node ran.
+    """
+    problem = case.problem
+    text = (problem.text or "") if problem is not None else ""
+    message = problem.get("message", "") if problem is not None else ""
+    return ModelFailedTest(
+        name=f"{rel}::{case.name}" if case.name else rel,
+        error=_error_line(message, text),
+        traceback=text.strip(),
+        file=rel,
+        line=case.line,
+        is_error=problem is not None and problem.tag == "error",
+    )
+
+
+def _from_junit(
+    node_dir: Path, junit: Path
+) -> tuple[tuple[int, int, int, int], list[ModelFailedTest]]:
+    passed = failed = skipped = total = 0
+    failures: list[ModelFailedTest] = []
+    for case in junit_cases(junit):
+        total += 1
+        if case.status == "passed":
+            passed += 1
+        elif case.status == "skipped":
+            skipped += 1
+        else:
+            failed += 1
+            failures.append(failed_test(case, _relative(node_dir, case.file)))
     return (passed, failed, skipped, total), failures
 
 
