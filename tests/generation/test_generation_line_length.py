@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from onexgen.models import EnumCategory, EnumNodeKind
 from onexgen.models.validation import EnumValidationComponent
 from onexgen.pipeline import stages
 from onexgen.rendering.formatting import (
@@ -24,7 +25,11 @@ from onexgen.validation.scoring import ComponentOutcome
 from onexgen.validation.workspace import node_workspace, project_line_length
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+    from onexgen.models import ModelPRDRequirements
+    from onexgen.models.rendered import ModelRenderedNode
 
 # A long service name makes name-derived docstrings and signatures outgrow 88 columns.
 PROMPT = (
@@ -123,3 +128,26 @@ def test_settings_are_found_and_read_like_ruff(
     else:
         assert found == tmp_path / "pyproject.toml"
         assert ruff_line_length(found) == expected
+
+
+def test_long_names_fit_the_line_length(
+    tmp_path: Path,
+    make_requirements: Callable[..., ModelPRDRequirements],
+    generate_node: Callable[..., ModelRenderedNode],
+    write_node: Callable[[ModelRenderedNode, Path], Path],
+) -> None:
+    """Name-derived docstrings, dispatch tables and step tables wrap instead of overflowing.
+
+    (Names are as long as the longest of the corpora; a single dotted name longer than the
+    line itself, such as ``EnumXOperation.MEMBER`` of 90 characters, cannot be wrapped.)
+    """
+    requirements = make_requirements(
+        EnumNodeKind.ORCHESTRATOR,
+        "WorkflowExecutionCoordinator",
+        "workflow_execution_coordinator",
+        EnumCategory.WORKFLOW,
+        operations=("coordinate", "reconcile_invoices"),
+        features=("retry_logic", "metrics", "circuit_breaker"),
+    ).model_copy(update={"dependencies": ("payment_gateway_integration_service",)})
+    node_dir = write_node(generate_node(requirements), tmp_path)
+    assert _validator_ruff_issues(node_dir) == []
