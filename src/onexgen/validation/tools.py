@@ -130,8 +130,10 @@ def drop_cached_bytecode(root: Path) -> None:
     Each validation checks a copy at a fresh path; without this its ``.pyc`` files would pile up
     in the cache although no later run can use them.
     """
-    resolved = root.resolve()
-    shutil.rmtree(bytecode_cache_dir() / resolved.relative_to(resolved.anchor), ignore_errors=True)
+    cache = bytecode_cache_dir()
+    # Python keys the cache by the path it imported from, which may or may not pass a symlink
+    for path in sorted({root.absolute(), root.resolve()}):
+        shutil.rmtree(cache / path.relative_to(path.anchor), ignore_errors=True)
 
 
 async def run_tool(
