@@ -203,3 +203,28 @@ def test_bad_contracts_give_one_readable_line(tmp_path: Path, text: str, message
 def test_missing_contract_file(tmp_path: Path) -> None:
     with pytest.raises(ContractLoadError, match="cannot read contract"):
         load_contract(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("business", "expected"),
+    [
+        ("Pricing", "Pricing (compute node PriceCalculator)."),
+        ("", "PriceCalculator compute node."),
+        ("Calculate prices with tax", "Calculate prices with tax"),
+    ],
+)
+def test_too_short_descriptions_say_what_the_node_is(
+    tmp_path: Path,
+    make_requirements: Callable[..., ModelPRDRequirements],
+    classify: Classify,
+    business: str,
+    expected: str,
+) -> None:
+    requirements = make_requirements(
+        EnumNodeKind.COMPUTE, "PriceCalculator", "price_calculator", EnumCategory.DATA
+    ).model_copy(update={"business_description": business})
+    contract = _contract(requirements, classify)
+    assert contract.description == expected
+    path = tmp_path / "contract.yaml"
+    path.write_text(contract.to_yaml(), encoding="utf-8")
+    assert load_contract(path)[0].description == expected  # loading does not grow it again

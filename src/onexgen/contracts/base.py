@@ -192,6 +192,21 @@ def _configuration(
     )
 
 
+MIN_DESCRIPTION_WORDS = 3
+
+
+def describe(description: str, kind: str, names: ModelNodeNames) -> str:
+    """The contract description: the business description, with the node's kind and name added
+    when it is too short to say what the node is ("Pricing", "Workflows").
+    """
+    text = description.strip()
+    if len(text.split()) >= MIN_DESCRIPTION_WORDS:
+        return text
+    if not text:
+        return f"{names.pascal} {kind} node."
+    return f"{text} ({kind} node {names.pascal})."
+
+
 def build_from_profile(
     requirements: ModelPRDRequirements,
     classification: ModelClassificationResult,
@@ -219,7 +234,7 @@ def build_from_profile(
     return ModelNodeContract(
         name=names.package,
         node_kind=kind,
-        description=requirements.business_description,
+        description=describe(requirements.business_description, kind.value, names),
         node_name=names.pascal,
         service_name=names.service,
         domain=names.domain,
