@@ -1,7 +1,7 @@
 """What a user does with a generated node works: the README's examples run as written, and
 the test markers select each kind of test (also under ``--strict-markers``).
 
-Slow: one Python subprocess runs every README, one pytest collection per marker, one real
+Slow: one Python subprocess runs every README, one collects the tests per marker, one real
 ``onexgen test``-style run (``TestExecutor``) for the unit tests.
 """
 
@@ -88,21 +88,29 @@ def test_readme_examples_run_as_written(written: tuple[Path, list[str]]) -> None
     assert "onex.evt." in proc.stdout  # the events example prints the completed topic
 
 
-def _collected(out: Path, packages: list[str], marker: str) -> list[str]:
+_COLLECT = """
+import sys
+
+import pytest
+
+ini, packages = sys.argv[1], sys.argv[2:]
+for marker in ("", "unit", "contract", "integration", "performance"):
+    print(f"== {marker}", flush=True)
+    args = ["-c", ini, "-p", "no:cacheprovider", "--collect-only", "-q"]
+    code = pytest.main([*args, *(["-m", marker] if marker else []), *packages])
+    if code != 0:
+        sys.exit(int(code))
+"""
+
+
+def _collected(out: Path, packages: list[str]) -> dict[str, list[str]]:
+    """Test ids per marker ("" = all), from one process that collects five times."""
     proc = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "pytest",
             "-c",
+            _COLLECT,
             str(out / "pytest.ini"),
-            "--rootdir",
-            str(out),
-            "-p",
-            "no:cacheprovider",
-            "--collect-only",
-            "-q",
-            *(["-m", marker] if marker else []),
             *(f"{p}/tests" for p in packages),
         ],
         cwd=out,
@@ -112,21 +120,29 @@ def _collected(out: Path, packages: list[str], marker: str) -> list[str]:
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    return [line for line in proc.stdout.splitlines() if "::" in line]
+    found: dict[str, list[str]] = {}
+    current = ""
+    for line in proc.stdout.splitlines():
+        if line.startswith("== "):
+            current = line[3:].strip()
+            found[current] = []
+        elif "::" in line:
+            found[current].append(line)
+    return found
 
 
 def test_markers_select_each_kind_of_test_under_strict_markers(
     written: tuple[Path, list[str]],
 ) -> None:
     out, packages = written
-    everything = _collected(out, packages, "")
+    collected = _collected(out, packages)
     selected: list[str] = []
     for marker, modules in MODULE_OF_MARKER.items():
-        tests = _collected(out, packages, marker)
+        tests = collected[marker]
         assert tests, f"no {marker} tests"
         assert all(t.split("::")[0].endswith(modules) for t in tests), (marker, tests)
         selected += tests
-    assert sorted(selected) == sorted(everything)  # every test carries exactly one marker
+    assert sorted(selected) == sorted(collected[""])  # every test carries exactly one marker
 
 
 def test_onexgen_test_type_unit_runs_only_unit_tests(written: tuple[Path, list[str]]) -> None:
