@@ -293,7 +293,12 @@ class CodeGenerationService:
             S.CODE_GENERATION,
             _now(
                 lambda: stages.generate_code(
-                    req, cls, intelligence, node_contract, self.template_manager(templates_dir)
+                    req,
+                    cls,
+                    intelligence,
+                    node_contract,
+                    self.template_manager(templates_dir),
+                    output_directory=run.output_directory,
                 )
             ),
             lambda r: f"{len(r.files)} files",
@@ -304,7 +309,11 @@ class CodeGenerationService:
             S.EVENT_BUS_INTEGRATION,
             _now(
                 lambda: stages.integrate_event_bus(
-                    rendered, req, node_contract, self.template_manager(templates_dir)
+                    rendered,
+                    req,
+                    node_contract,
+                    self.template_manager(templates_dir),
+                    output_directory=run.output_directory,
                 )
             ),
             lambda r: f"{len({f.path for f in r.files} - before)} event files",
