@@ -126,6 +126,18 @@ def test_conflicting_inputs_fail_in_stage_1(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_stated_name_onex_rejects_is_refused_with_a_suggestion(tmp_path: Path) -> None:
+    result = run(
+        CodeGenerationService(),
+        tmp_path / "out",
+        prompt="Create EFFECT node called SessionManager that stores sessions in Redis",
+    )
+    assert not result.success
+    assert "'Manager'" in result.errors[0]
+    assert "'SessionClient'" in result.errors[0]
+    assert not (tmp_path / "out").exists()
+
+
 def test_disk_full_mid_write_keeps_old_node(tmp_path: Path) -> None:
     first = run(CodeGenerationService(), tmp_path)
     assert first.node_path is not None

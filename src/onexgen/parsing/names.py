@@ -116,3 +116,49 @@ def to_snake_case(name: str) -> str:
     if keyword.iskeyword(result) or keyword.issoftkeyword(result):
         result += "_node"
     return result[:80].rstrip("_")
+
+
+ONEX_GENERIC_NAME_WORDS: tuple[str, ...] = (
+    "Manager",
+    "Handler",
+    "Helper",
+    "Utility",
+    "Util",
+    "Service",
+    "Controller",
+    "Processor",
+    "Worker",
+)
+"""Words ``onex validate --strict`` rejects anywhere in a class name (case-insensitive
+substring match, omnibase_core's ``checker_naming_convention``): a node named with one cannot
+pass the ecosystem's own validator, because every generated class name contains the node name."""
+
+KIND_ROLE: dict[str, str] = {
+    "effect": "Client",
+    "compute": "Transformer",
+    "reducer": "Aggregator",
+    "orchestrator": "Orchestrator",
+}
+"""The role word that ends a derived name when the prompt gives no better one."""
+
+_GENERIC_WORD = re.compile("|".join(ONEX_GENERIC_NAME_WORDS), re.IGNORECASE)
+
+
+def generic_name_words(name: str) -> list[str]:
+    """The ONEX-rejected words inside ``name`` (empty when the name is acceptable)."""
+    return sorted({match.group(0).capitalize() for match in _GENERIC_WORD.finditer(name)})
+
+
+def without_generic_words(name: str, role: str) -> str:
+    """``name`` with ONEX-rejected words removed, ending in ``role`` when little is left.
+
+    Used for names onexgen derives itself (a stated name is never rewritten silently):
+    ``DataProcessor`` with role ``Transformer`` gives ``DataTransformer``.
+    """
+    kept = [word for word in split_words(name) if not _GENERIC_WORD.search(word)]
+    stem = to_pascal_case(" ".join(kept)) if kept else ""
+    if _GENERIC_WORD.search(stem):  # a rejected word spanning two kept words
+        stem = _GENERIC_WORD.sub("", stem)
+    if not stem.endswith(role):
+        stem = f"{stem}{role}"
+    return stem

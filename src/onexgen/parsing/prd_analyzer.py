@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from onexgen.parsing.classifier import KindScores, score_kinds
 from onexgen.parsing.errors import MAX_PROMPT_CHARS, PromptRefusedError
-from onexgen.parsing.names import ACRONYMS, BRANDS, split_words, to_pascal_case, to_snake_case
+from onexgen.parsing.names import (
+    ACRONYMS,
+    BRANDS,
+    KIND_ROLE,
+    generic_name_words,
+    split_words,
+    to_pascal_case,
+    to_snake_case,
+    without_generic_words,
+)
 from onexgen.parsing.quantities import extract_performance_values
 from onexgen.parsing.vocabulary import (
     CATEGORY_CUES,
@@ -336,12 +345,6 @@ _ROLE_NOUNS: dict[str, str] = {
     "coordinate": "Coordinator",
     "schedule": "Scheduler",
 }
-_KIND_ROLE: dict[str, str] = {
-    Kind.EFFECT: "Client",
-    Kind.COMPUTE: "Processor",
-    Kind.REDUCER: "Aggregator",
-    Kind.ORCHESTRATOR: "Orchestrator",
-}
 _ROLE_ENDINGS = (
     "workflow",
     "pipeline",
@@ -412,7 +415,15 @@ _CATEGORY_ROLE: dict[str, str] = {
 }
 
 
-def _derive_name(
+def _derive_name(kind: str, category: str, facts: _Facts) -> str:
+    """A derived name that ``onex validate --strict`` accepts (no Manager, Service, ...)."""
+    name = _derive_subject_name(kind, category, facts)
+    if generic_name_words(name):
+        return without_generic_words(name, KIND_ROLE[kind])
+    return name
+
+
+def _derive_subject_name(
     kind: str,
     category: str,
     facts: _Facts,
@@ -445,13 +456,13 @@ def _derive_name(
     else:
         subject = topic
     if not subject:
-        return f"{kind.capitalize()}{role or _KIND_ROLE[kind]}"
+        return f"{kind.capitalize()}{role or KIND_ROLE[kind]}"
     if subject.lower() in _ROLE_ENDINGS and (owner := _ROLE_OWNER.search(facts.purpose)):
         # "a saga for order placement" -> OrderPlacementSaga
         owner_words = [w for w in owner.group(1).split() if w.lower() not in _SUBJECT_SKIP]
         subject = "".join(to_pascal_case(w) for w in owner_words[:2]) + subject
     elif not role and not named and len(split_words(subject)) == 1:
-        role = "Processor" if _PROCESSING.search(facts.purpose) else _KIND_ROLE[kind]
+        role = "Pipeline" if _PROCESSING.search(facts.purpose) else KIND_ROLE[kind]
     if len(split_words(subject)) > 1 and subject.lower().endswith(_ROLE_ENDINGS):
         return to_pascal_case(subject)
     if subject.endswith(role):

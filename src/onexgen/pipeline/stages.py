@@ -111,11 +111,33 @@ def parse_request(
             f"the contract is a {loaded_contract.node_kind.value} node but the requirements ask "
             f"for {requirements.node_type.value}"
         )
+    _refuse_generic_name(requirements)
     classification = NodeClassifier().classify(requirements)
     if classification.node_type is not requirements.node_type:
         # The requirements name their kind explicitly; the classifier's opinion is advisory.
         classification = classification.model_copy(update={"node_type": requirements.node_type})
     return ParsedRequest(requirements, classification, loaded_contract)
+
+
+def _refuse_generic_name(requirements: ModelPRDRequirements) -> None:
+    """Stop before any work when the node's name would fail ``onex validate --strict``.
+
+    Every generated class name contains the node name, and omnibase_core rejects class names
+    containing generic words (Manager, Service, Processor, ...); a stated name is the user's
+    choice, so it is refused with a suggestion rather than rewritten silently.
+    """
+    from onexgen.parsing.names import KIND_ROLE, generic_name_words, without_generic_words
+
+    words = generic_name_words(requirements.node_name)
+    if words:
+        suggestion = without_generic_words(
+            requirements.node_name, KIND_ROLE[requirements.node_type.value]
+        )
+        raise PipelineInputError(
+            f"node name {requirements.node_name!r} contains {', '.join(map(repr, words))}, which "
+            "onex validate --strict rejects in class names; name the node for what it does, "
+            f"e.g. {suggestion!r}"
+        )
 
 
 def normalise_requirements(
