@@ -32,6 +32,7 @@ from onexgen.models.validation import (
     ModelValidationIssue,
     ModelValidationResult,
 )
+from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH
 from onexgen.testing.test_executor import failed_test, junit_cases
 from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
 from onexgen.validation.documentation import check_documentation
@@ -48,7 +49,12 @@ from onexgen.validation.tests_check import check_test_files, score_test_results
 from onexgen.validation.tools import ModelToolRun as ToolProcess
 from onexgen.validation.tools import drop_cached_bytecode, locate_tool, mypy_cache_dir, run_tool
 from onexgen.validation.type_safety import check_annotations, mypy_fix
-from onexgen.validation.workspace import IGNORED_NAMES, Workspace, write_tool_configs
+from onexgen.validation.workspace import (
+    IGNORED_NAMES,
+    Workspace,
+    project_line_length,
+    write_tool_configs,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -457,7 +463,10 @@ class _Workspace:
             copy = root / original.name
             shutil.copytree(original, copy, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
             self.copies[copy] = original
-        write_tool_configs(root)
+        # A batch writes into one output directory, so its nodes share one project's ruff
+        # settings: validate at that project's line length, as single-node validation does.
+        line_length = project_line_length(originals[0]) if originals else DEFAULT_LINE_LENGTH
+        write_tool_configs(root, line_length=line_length)
         self.work.mkdir(exist_ok=True)
         self.attributor = _Attributor(sorted(self.copies), root)
 
