@@ -60,13 +60,13 @@ FLOORS = {
 }
 """The peer floor applies to the expectations we agree with; the raw share is reported too."""
 PARSE_MEDIAN_BUDGET_MS = 2.0
-FAST_ENTRY = """
+TYPER_ENTRY = """
 import sys
-from onexgen.cli.entry import main
-sys.argv = ["onexgen", *sys.argv[1:]]
-main()
+from onexgen.cli.app import app
+app(args=sys.argv[1:], prog_name="onexgen")
 """
-"""What the `onexgen` console script does (cli/entry.py: `parse PROMPT` skips Typer)."""
+"""The same command through the Typer app, for comparison with the console script (which
+answers `parse PROMPT` before Typer is imported, see cli/entry.py)."""
 TYPER_FLOOR = """
 from typing import Annotated
 import typer
@@ -497,24 +497,23 @@ def run(skip_cli_timing: bool = False) -> dict[str, Any]:
     parse_ms = median_parse_ms([record["prompt"] for record in public_records])
     prompt = public_records[0]["prompt"]
     script = str(Path(sys.executable).parent / "onexgen")
-    cli_ms = fast_ms = typer_floor_ms = None
+    cli_ms = typer_ms = typer_floor_ms = None
     if not skip_cli_timing:
         cli_ms = median_cli_ms([script, "parse", prompt, "--json"])
-        fast_ms = median_cli_ms([sys.executable, "-c", FAST_ENTRY, "parse", prompt, "--json"])
+        typer_ms = median_cli_ms([sys.executable, "-c", TYPER_ENTRY, "parse", prompt, "--json"])
         typer_floor_ms = median_cli_ms([sys.executable, "-c", TYPER_FLOOR, "parse", "x", "--json"])
     figures = {**{k: v for k, v in public.items() if k != "misses"}, **peer}
     floors = {name: figures[name] >= floor for name, floor in FLOORS.items()}
     floors["parse_median_ms"] = parse_ms <= PARSE_MEDIAN_BUDGET_MS
-    if cli_ms is not None and fast_ms is not None:
+    if cli_ms is not None:
         floors["cli_wall_ms"] = cli_ms["wall_ms"] <= CLI_WALL_BUDGET_MS
-        floors["cli_typer_free_wall_ms"] = fast_ms["wall_ms"] <= CLI_WALL_BUDGET_MS
     return {
         "public": public,
         "peer": peer,
         "written_after_rules": written_after,
         "parse_median_ms": parse_ms,
         "cli_onexgen_parse": cli_ms,
-        "cli_typer_free_parse": fast_ms,
+        "cli_parse_through_typer": typer_ms,
         "cli_minimal_typer_app": typer_floor_ms,
         "floors_met": floors,
         "machine": machine(),
@@ -565,8 +564,8 @@ def _print_human(result: dict[str, Any]) -> None:
     print(f"median parse time         {result['parse_median_ms']:.3f} ms   (budget 2 ms)")
     if result["cli_onexgen_parse"] is not None:
         for label, key, note in (
-            ("onexgen parse", "cli_onexgen_parse", "budget 300 ms wall"),
-            ("Typer-free parse", "cli_typer_free_parse", "app main -> main_with_fast_parse"),
+            ("onexgen parse", "cli_onexgen_parse", "the console script; budget 300 ms wall"),
+            ("same through Typer", "cli_parse_through_typer", "for comparison"),
             ("minimal Typer app", "cli_minimal_typer_app", "Typer's own floor, 3 parameters"),
         ):
             timing = result[key]
