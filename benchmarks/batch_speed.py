@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -37,20 +36,16 @@ from typing import Any
 
 import yaml
 
+from onexgen.machine import machine_facts as shared_machine_facts
+
 ONEXGEN = Path(sys.executable).parent / "onexgen"
 SPEC_GENERATOR = Path(__file__).resolve().parent / "batch_spec.py"
 TARGET_SECONDS = 60.0
 
 
-def machine_facts() -> dict[str, Any]:
-    """Cores, load and versions: the figures mean little without them."""
-    load = os.getloadavg()
-    return {
-        "cpus": os.cpu_count(),
-        "load_average_1m": round(load[0], 2),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
+def machine_facts() -> dict[str, object]:
+    """The machine and its load: the figures mean little without them."""
+    return shared_machine_facts("omnibase-core")
 
 
 def _env(cache: Path) -> dict[str, str]:
@@ -245,7 +240,7 @@ def _print_markdown(report: dict[str, Any]) -> None:
     machine = report["machine"]
     single = report["one_at_a_time"]
     print(
-        f"{report['nodes']} nodes, {machine['cpus']} CPUs, load {machine['load_average_1m']} -> "
+        f"{report['nodes']} nodes, {machine['cores']} cores, load {machine['load_average_1m']} -> "
         f"{machine['load_average_1m_after']}, Python {machine['python']}; "
         f"omnibase_core mypy warm-up {report['cache_warm_up_seconds']} s (not counted)\n"
     )

@@ -19,16 +19,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
+from onexgen.machine import machine_facts as shared_machine_facts
 from onexgen.models.generation import EnumPipelineStage, EnumStageStatus
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,22 +37,8 @@ TARGET_CLI_S = 1.0
 
 
 def machine_facts() -> dict[str, object]:
-    """Cores, CPU model, Python and omnibase-core versions: numbers mean little without them."""
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.lower().startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cores": os.cpu_count(),
-        "cpu_model": model or platform.processor(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "omnibase_core": metadata.version("omnibase-core"),
-        "onexgen": metadata.version("onexgen"),
-    }
+    """The machine and the versions the figures were measured with."""
+    return shared_machine_facts("omnibase-core", "onexgen")
 
 
 def load_prompts(path: Path) -> list[str]:

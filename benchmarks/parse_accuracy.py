@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import statistics
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from onexgen.machine import machine_facts as shared_machine_facts
 from onexgen.parsing import (
     NodeClassifier,
     PRDAnalyzer,
@@ -471,21 +471,9 @@ def median_cli_ms(command: list[str], runs: int = 7) -> dict[str, float]:
     return {"wall_ms": statistics.median(walls), "cpu_ms": statistics.median(cpus)}
 
 
-def machine() -> dict[str, Any]:
+def machine() -> dict[str, object]:
     """Where the figures were measured."""
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cores": os.cpu_count(),
-        "cpu_model": model,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
+    return shared_machine_facts()
 
 
 def run(skip_cli_timing: bool = False) -> dict[str, Any]:

@@ -24,15 +24,14 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import statistics
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
+from onexgen.machine import machine_facts as shared_machine_facts
 from onexgen.models.validation import (
     EnumValidationComponent,
     EnumValidationLevel,
@@ -57,24 +56,8 @@ TARGET_WARM_S = 3.0
 
 
 def machine_facts() -> dict[str, object]:
-    """Cores, CPU model, load and versions: numbers mean little without them."""
-    model = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.lower().startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cores": os.cpu_count(),
-        "cpu_model": model or platform.processor(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "python": platform.python_version(),
-        "omnibase_core": metadata.version("omnibase-core"),
-        "mypy": metadata.version("mypy"),
-        "ruff": metadata.version("ruff"),
-        "pytest": metadata.version("pytest"),
-    }
+    """The machine, its load and the tool versions the figures were measured with."""
+    return shared_machine_facts("omnibase-core", "mypy", "ruff", "pytest")
 
 
 def generate_node(prompt: str, out_dir: Path) -> Path:
