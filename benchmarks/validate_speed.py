@@ -37,7 +37,7 @@ from onexgen.models.validation import (
     EnumValidationLevel,
     ModelValidationResult,
 )
-from onexgen.pipeline import stages
+from onexgen.pipeline import CodeGenerationService
 from onexgen.refinement.refiner import refine_sync
 from onexgen.validation.code_quality import run_ruff_check, run_ruff_format
 from onexgen.validation.layout import load_layout
@@ -61,22 +61,13 @@ def machine_facts() -> dict[str, object]:
 
 
 def generate_node(prompt: str, out_dir: Path) -> Path:
-    """Stages 1-5 in-process, files written as-is (no validation): the node to measure."""
-    parsed = stages.parse_request(prompt=prompt, requirements=None, contract=None, node_type=None)
-    intelligence = stages.gather(parsed.requirements, parsed.classification)
-    contract = stages.build_node_contract(
-        parsed.requirements, parsed.classification, intelligence, None
+    """The node to measure, written as generated (stages 1-5 and 8, no validation)."""
+    result = CodeGenerationService().generate_node_sync(
+        prompt=prompt, output_directory=out_dir, validation_level="none"
     )
-    rendered = stages.generate_code(
-        parsed.requirements, parsed.classification, intelligence, contract, None
-    )
-    rendered = stages.integrate_event_bus(rendered, parsed.requirements, contract, None)
-    node_dir = out_dir / rendered.package_name
-    for item in rendered.files:
-        path = node_dir / item.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(item.content, encoding="utf-8")
-    return node_dir
+    if not result.success or result.node_path is None:
+        raise RuntimeError(f"generation failed: {result.errors}")
+    return Path(result.node_path)
 
 
 def timed_validation(node_dir: Path) -> tuple[float, ModelValidationResult]:

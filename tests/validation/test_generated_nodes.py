@@ -4,17 +4,14 @@ validator detects a defect injected into one."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
 from onexgen.models.validation import EnumValidationLevel
-from onexgen.pipeline import stages
+from onexgen.pipeline import CodeGenerationService
 from onexgen.refinement.refiner import refine_sync
 from onexgen.validation.quality_validator import QualityValidator
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 PROMPTS = {
     "effect": "Create EFFECT node for PostgreSQL writes",
@@ -27,21 +24,12 @@ pytestmark = pytest.mark.slow
 
 
 def _generate(prompt: str, out_dir: Path) -> Path:
-    parsed = stages.parse_request(prompt=prompt, requirements=None, contract=None, node_type=None)
-    intelligence = stages.gather(parsed.requirements, parsed.classification)
-    contract = stages.build_node_contract(
-        parsed.requirements, parsed.classification, intelligence, None
+    result = CodeGenerationService().generate_node_sync(
+        prompt=prompt, output_directory=out_dir, validation_level="none"
     )
-    rendered = stages.generate_code(
-        parsed.requirements, parsed.classification, intelligence, contract, None
-    )
-    rendered = stages.integrate_event_bus(rendered, parsed.requirements, contract, None)
-    node_dir = out_dir / rendered.package_name
-    for item in rendered.files:
-        path = node_dir / item.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(item.content, encoding="utf-8")
-    return node_dir
+    if not result.success or result.node_path is None:
+        raise RuntimeError(f"generation failed: {result.errors}")
+    return Path(result.node_path)
 
 
 @pytest.mark.parametrize("kind", sorted(PROMPTS))
