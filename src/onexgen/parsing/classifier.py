@@ -175,35 +175,34 @@ def score_kinds(
     )
 
 
+_VARIANTS: dict[str, tuple[tuple[frozenset[str], str], ...]] = {
+    Kind.EFFECT: (
+        (frozenset({"connection_pooling"}), "pooled"),
+        (frozenset({"retry_logic", "circuit_breaker", "rate_limiting"}), "resilient"),
+        (frozenset({"caching"}), "cached"),
+    ),
+    Kind.REDUCER: (
+        (frozenset({"state_machine"}), "state_machine"),
+        (frozenset({"windowing"}), "windowed"),
+    ),
+    Kind.ORCHESTRATOR: (
+        (frozenset({"parallel_execution"}), "parallel"),
+        (frozenset({"compensation"}), "saga"),
+    ),
+    Kind.COMPUTE: ((frozenset({"caching"}), "cached"),),
+}
+"""Per kind, the first rule whose features the node has names its variant."""
+_DEFAULT_VARIANT: dict[str, str] = {Kind.ORCHESTRATOR: "sequential"}
+
+
 def _template(kind: str, category: str, features: tuple[str, ...]) -> tuple[str, str]:
     """Template name (kind + category) and variant (the feature set that shapes the code)."""
     name = f"{kind}_{'generic' if category == Category.GENERAL else category}"
     feature_set = set(features)
-    if kind == Kind.EFFECT:
-        if "connection_pooling" in feature_set:
-            variant = "pooled"
-        elif feature_set & {"retry_logic", "circuit_breaker", "rate_limiting"}:
-            variant = "resilient"
-        elif "caching" in feature_set:
-            variant = "cached"
-        else:
-            variant = "standard"
-    elif kind == Kind.REDUCER:
-        if "state_machine" in feature_set:
-            variant = "state_machine"
-        elif "windowing" in feature_set:
-            variant = "windowed"
-        else:
-            variant = "standard"
-    elif kind == Kind.ORCHESTRATOR:
-        if "parallel_execution" in feature_set:
-            variant = "parallel"
-        elif "compensation" in feature_set:
-            variant = "saga"
-        else:
-            variant = "sequential"
-    else:
-        variant = "cached" if "caching" in feature_set else "standard"
+    variant = next(
+        (variant for wanted, variant in _VARIANTS[kind] if wanted & feature_set),
+        _DEFAULT_VARIANT.get(kind, "standard"),
+    )
     return name, variant
 
 
