@@ -61,52 +61,42 @@ class ModelStageTiming(BaseModel):
     detail: str = ""
 
 
-class ModelStageStarted(BaseModel):
+class _ModelStageEvent(BaseModel):
+    """What every progress event carries: the run, the stage and its display name."""
+
+    model_config = _FROZEN
+
+    correlation_id: UUID
+    stage: EnumPipelineStage
+    name: str
+
+
+class ModelStageStarted(_ModelStageEvent):
     """A stage began."""
 
-    model_config = _FROZEN
-
     event: Literal["stage_started"] = "stage_started"
-    correlation_id: UUID
-    stage: EnumPipelineStage
-    name: str
 
 
-class ModelStageCompleted(BaseModel):
+class ModelStageCompleted(_ModelStageEvent):
     """A stage finished; ``detail`` says what it produced (``24 files``, ``score 0.93``)."""
 
-    model_config = _FROZEN
-
     event: Literal["stage_completed"] = "stage_completed"
-    correlation_id: UUID
-    stage: EnumPipelineStage
-    name: str
     duration_ms: float = Field(ge=0.0)
     detail: str = ""
 
 
-class ModelStageFailed(BaseModel):
+class ModelStageFailed(_ModelStageEvent):
     """A stage raised; ``error`` is the one-line reason."""
 
-    model_config = _FROZEN
-
     event: Literal["stage_failed"] = "stage_failed"
-    correlation_id: UUID
-    stage: EnumPipelineStage
-    name: str
     duration_ms: float = Field(ge=0.0)
     error: str
 
 
-class ModelStageSkipped(BaseModel):
+class ModelStageSkipped(_ModelStageEvent):
     """A stage did not run (dry run, ``--validation none``, an earlier failure)."""
 
-    model_config = _FROZEN
-
     event: Literal["stage_skipped"] = "stage_skipped"
-    correlation_id: UUID
-    stage: EnumPipelineStage
-    name: str
     reason: str
 
 
