@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,3 +18,12 @@ TemplatesDirOption = Annotated[
     ),
 ]
 """``--templates-dir``: per-template overrides of the packaged Jinja2 templates."""
+
+
+def require_node_dir(node_dir: Path, example: str) -> None:
+    """Exit 2 with one line when ``node_dir`` is not a folder (a usage error, not a failure)."""
+    if not node_dir.is_dir():
+        sys.stderr.write(
+            f"error: {node_dir} is not a directory; pass the node package folder, e.g. {example}\n"
+        )
+        raise typer.Exit(code=2)

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from onexgen.cli.options import require_node_dir
+
 
 class TestTypeOption(StrEnum):
     """Values of ``--type`` (mirrors EnumTestType without importing pydantic)."""
@@ -42,12 +44,7 @@ def run_tests(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Run a node's tests (marker filter, timeout, coverage) and analyse the failures."""
-    if not node_dir.is_dir():
-        sys.stderr.write(
-            f"error: {node_dir} is not a directory; pass the node package folder, "
-            "e.g. onexgen test generated/node_postgres_writer_effect --type unit\n"
-        )
-        raise typer.Exit(code=2)
+    require_node_dir(node_dir, "onexgen test generated/node_postgres_writer_effect --type unit")
     from onexgen.models.testing import EnumTestType
     from onexgen.testing.failure_analyzer import FailureAnalyzer
     from onexgen.testing.test_executor import TestExecutor

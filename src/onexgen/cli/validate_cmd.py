@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from onexgen.cli.options import require_node_dir
+
 if TYPE_CHECKING:
     from onexgen.models.validation import ModelValidationResult
 
@@ -41,12 +43,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Validate a node: ONEX compliance, mypy --strict, ruff, docs and tests, with fixes."""
-    if not node_dir.is_dir():
-        sys.stderr.write(
-            f"error: {node_dir} is not a directory; pass the node package folder, "
-            "e.g. onexgen validate generated/node_postgres_writer_effect\n"
-        )
-        raise typer.Exit(code=2)
+    require_node_dir(node_dir, "onexgen validate generated/node_postgres_writer_effect")
     from onexgen.validation.quality_validator import QualityValidator
     from onexgen.validation.tools import ToolNotFoundError
 
