@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from onexgen.cache_dirs import CACHE_DIR_ENV
 from onexgen.machine import machine_facts as shared_machine_facts
 from onexgen.models.validation import (
     EnumValidationComponent,
@@ -45,7 +46,7 @@ from onexgen.validation.onex_compliance import run_onex_validate
 from onexgen.validation.quality_validator import QualityValidator
 from onexgen.validation.scoring import ComponentOutcome
 from onexgen.validation.tests_check import check_test_files, run_tests
-from onexgen.validation.tools import CACHE_DIR_ENV, drop_cached_bytecode
+from onexgen.validation.tools import drop_cached_bytecode
 from onexgen.validation.type_safety import run_mypy
 from onexgen.validation.workspace import Workspace, node_workspace
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from onexgen.cache_dirs import CACHE_DIR_ENV
 from onexgen.validation.tools import (
-    CACHE_DIR_ENV,
     bytecode_cache_dir,
     drop_cached_bytecode,
     run_tool,

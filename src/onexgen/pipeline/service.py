@@ -115,12 +115,14 @@ class CodeGenerationService:
         key = Path(os.path.abspath(templates_dir)) if templates_dir is not None else None
         manager = self._template_managers.get(key)
         if manager is None:
-            from onexgen.rendering.template_manager import TemplateManager
-            from onexgen.validation.tools import user_cache_dir
+            from onexgen.rendering.template_manager import (
+                TemplateManager,
+                default_bytecode_cache_dir,
+            )
 
             # Compiled templates also persist on disk (keyed by source checksum, so an edited
             # template is recompiled): a cold CLI run loads them in ~10 ms instead of ~300 ms.
-            manager = TemplateManager(key, bytecode_cache_dir=user_cache_dir() / "jinja")
+            manager = TemplateManager(key, bytecode_cache_dir=default_bytecode_cache_dir())
             self._template_managers[key] = manager
         return manager
 

@@ -5,17 +5,27 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field
 
+from onexgen.cache_dirs import user_cache_dir
 from onexgen.rendering.engine import create_environment
 
-__all__ = ["DEFAULT_BYTECODE_CACHE_DIR", "ModelTemplateCacheStats", "TemplateManager"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["ModelTemplateCacheStats", "TemplateManager", "default_bytecode_cache_dir"]
 
 DEFAULT_CACHE_SIZE = 128
-DEFAULT_BYTECODE_CACHE_DIR = Path.home() / ".cache" / "onexgen" / "jinja"
+
+
+def default_bytecode_cache_dir() -> Path:
+    """Compiled templates on disk, in the user cache dir (keyed by template source checksum)."""
+    return user_cache_dir() / "jinja"
+
+
 # Templates a template pulls in (extends/include/import/from); their sources shape its output.
 _REFERENCE = re.compile(r"{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
 
@@ -42,7 +52,7 @@ class TemplateManager:
         *,
         bytecode_cache_dir: Path | None = None,
     ) -> None:
-        """``bytecode_cache_dir`` (opt-in, e.g. ``DEFAULT_BYTECODE_CACHE_DIR``) keeps compiled
+        """``bytecode_cache_dir`` (opt-in, e.g. ``default_bytecode_cache_dir()``) keeps compiled
         templates on disk between processes: a cold CLI run compiles in ~10 ms instead of ~300 ms.
         """
         if cache_size < 1:

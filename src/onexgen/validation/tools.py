@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from onexgen.cache_dirs import user_cache_dir
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-CACHE_DIR_ENV = "ONEXGEN_CACHE_DIR"
 
 _INSTALL_HINTS = {
     "ruff": "uv add ruff",
@@ -75,16 +75,6 @@ def locate_tool(tool: str) -> Path:
     if candidate.is_file() and os.access(candidate, os.X_OK):
         return candidate
     raise ToolNotFoundError(tool, bin_dir)
-
-
-def user_cache_dir() -> Path:
-    """Cache root: ``$ONEXGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/onexgen`` or ~/.cache/onexgen."""
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "onexgen"
 
 
 def mypy_cache_dir() -> Path:
