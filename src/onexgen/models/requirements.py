@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from onexgen.models.enums import EnumCategory, EnumNodeKind
+from onexgen.models.facts import ModelRequestFacts
 
 _PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -82,6 +83,7 @@ class ModelPRDRequirements(BaseModel):
     extraction_confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     explicit_fields: tuple[ExplicitField, ...] = ()
     field_confidence: ModelFieldConfidence = Field(default_factory=ModelFieldConfidence)
+    facts: ModelRequestFacts = Field(default_factory=ModelRequestFacts)
     original_prompt: str = ""
 
     @field_validator("node_name", "service_name", "domain")

@@ -44,6 +44,20 @@ if TYPE_CHECKING:
     from onexgen.models.enums import EnumNodeKind
     from onexgen.models.requirements import ModelPRDRequirements
 
+# The shape of an empty ``ModelRequestFacts`` dump, so the plain-value path matches the model.
+_EMPTY_FACTS: dict[str, Any] = {
+    "steps": [],
+    "parallel": False,
+    "compensation": False,
+    "group_by": [],
+    "windows": [],
+    "schedules": [],
+    "durations": [],
+    "limits": [],
+    "thresholds": [],
+    "outputs": [],
+}
+
 _KIND = r"(effect|compute|reducer|orchestrator)"
 _TYPE_COLON = re.compile(rf"\b(?:node[ _-]?)?(?:type|kind)\s*[:=]\s*{_KIND}\b", re.IGNORECASE)
 _KIND_NODE = re.compile(rf"\b{_KIND}[ \t]+node\b(?!s)", re.IGNORECASE)
@@ -606,6 +620,7 @@ class ParsedRequirements:
     explicit_fields: tuple[str, ...]
     field_confidence: dict[str, float]
     original_prompt: str = field(repr=False, default="")
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The same shape as ``ModelPRDRequirements.model_dump(mode="json")``."""
@@ -624,6 +639,7 @@ class ParsedRequirements:
             "extraction_confidence": self.extraction_confidence,
             "explicit_fields": list(self.explicit_fields),
             "field_confidence": dict(self.field_confidence),
+            "facts": _EMPTY_FACTS | self.facts,
             "original_prompt": self.original_prompt,
         }
 
