@@ -142,6 +142,7 @@ DISAGREEMENTS: dict[str, str] = {
     "134": "'connects to database' names no database product; we do not invent PostgreSQL",
     "136": "'stores in cache' names no cache product; we do not invent Redis",
     "119": "'EFFECT node that X' states no purpose; refused instead of a filler description",
+    "060": "a kind the user states is certain (confidence 1.0, issue 9), not 0.9",
 }
 
 

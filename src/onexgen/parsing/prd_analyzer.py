@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from onexgen.parsing.classifier import KindScores, score_kinds
 from onexgen.parsing.errors import MAX_PROMPT_CHARS, PromptRefusedError
+from onexgen.parsing.facts import extract_facts
 from onexgen.parsing.names import (
     ACRONYMS,
     BRANDS,
@@ -25,6 +26,7 @@ from onexgen.parsing.names import (
     without_generic_words,
 )
 from onexgen.parsing.quantities import extract_performance_values
+from onexgen.parsing.structure import Structure, read_structure
 from onexgen.parsing.vocabulary import (
     CATEGORY_CUES,
     CRUD_PATTERN,
@@ -580,14 +582,27 @@ def _settle_kind(
     stated_kind: _Stated | None,
     stated_name: _Stated | None,
     scores: KindScores,
+    structure: Structure,
 ) -> tuple[str, float, bool]:
-    """The kind, its confidence, and whether the user stated it (hint > text > name > scores)."""
+    """The kind, its confidence, and whether the user stated it.
+
+    Stated (hint > text > name suffix) is certain. Otherwise the request's shape decides when
+    it is clear (a list of steps, "undo ... if ... fails", "in parallel ... wait for all": a
+    workflow; "the total per category": accumulated state), then the weighted scores, then
+    what the lead action does to the world; a request naming an action is never refused.
+    """
     if hint is not None:
         return hint, 1.0, True
     if stated_kind is not None:
-        return stated_kind.value, stated_kind.confidence, True
+        return stated_kind.value, 1.0, True
     if stated_name and (suffix := _NAME_SUFFIX.search(stated_name.value)):
-        return suffix.group(1).lower(), 0.9, True
+        return suffix.group(1).lower(), 1.0, True
+    if structure.orchestrated:
+        return Kind.ORCHESTRATOR, max(0.7, scores.inferred_confidence()), False
+    if structure.accumulates:
+        return Kind.REDUCER, max(0.7, scores.inferred_confidence()), False
+    if scores.best is None and structure.lead_kind is not None:
+        return structure.lead_kind, 0.5, False
     if scores.best is None:
         raise PromptRefusedError(
             "Could not tell what the node does from the prompt: name the action "
@@ -686,8 +701,17 @@ def analyze_prompt_values(
     scores = score_kinds(
         facts.match_text, facts.operations, facts.features, facts.category_weights, facts.systems
     )
-    kind, kind_confidence, kind_stated = _settle_kind(hint, stated_kind, stated_name, scores)
+    structure = read_structure(facts.purpose)
+    kind, kind_confidence, kind_stated = _settle_kind(
+        hint, stated_kind, stated_name, scores, structure
+    )
     category = _choose_category(facts.category_weights, kind)
+    request_facts = extract_facts(
+        facts.purpose,
+        structure,
+        workflow=kind == Kind.ORCHESTRATOR,
+        accumulates=kind == Kind.REDUCER,
+    )
 
     explicit: list[str] = ["node_type"] if kind_stated else []
     if stated_name is not None:
@@ -723,7 +747,7 @@ def analyze_prompt_values(
         features=facts.features,
         external_systems=facts.systems,
         dependencies=tuple(to_snake_case(name) for name in facts.systems),
-        performance_requirements=extract_performance_values(text),
+        performance_requirements=_performance(text, request_facts),
         extraction_confidence=round(min(1.0, extraction_confidence), 4),
         explicit_fields=tuple(dict.fromkeys(explicit)),
         field_confidence={
@@ -732,7 +756,29 @@ def analyze_prompt_values(
             "domain": round(domain_confidence, 4),
         },
         original_prompt=prompt,
+        facts=request_facts,
     )
+
+
+def _performance(text: str, request_facts: dict[str, Any]) -> dict[str, Any]:
+    """The numbers block, completed from the facts ("cache them for an hour" -> TTL 3600)."""
+    values = extract_performance_values(text)
+    by_role: dict[str, float] = {}
+    for duration in request_facts["durations"]:
+        by_role.setdefault(duration["role"], duration["seconds"])
+    if "ttl" in by_role:
+        values["cache_ttl_seconds"] = by_role["ttl"]
+    if values["timeout_seconds"] is None and "timeout" in by_role:
+        values["timeout_seconds"] = by_role["timeout"]
+    windows = [window["size_seconds"] for window in request_facts["windows"]]
+    if windows:
+        values["window_seconds"] = list(dict.fromkeys([*windows, *values["window_seconds"]]))
+    limits = {limit["role"]: limit["value"] for limit in reversed(request_facts["limits"])}
+    if values["retry_attempts"] is None and "retries" in limits:
+        values["retry_attempts"] = limits["retries"]
+    if values["batch_size"] is None and limits.get("batch_size"):
+        values["batch_size"] = limits["batch_size"]
+    return values
 
 
 class PRDAnalyzer:

@@ -1,0 +1,330 @@
+"""The request's structure: its actions and their objects, lists of steps, "per X" keys,
+"in parallel", "then", "if ... fails".
+
+The kind of a node follows from what it does to the world, and that shows in the shape of the
+request more reliably than in any single keyword: a headline with a list of steps is a
+workflow, "the total per category" accumulates state, an action on a named outside system is
+I/O. This module reads that shape; ``prd_analyzer`` decides with it, ``facts`` reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from onexgen.parsing.lemmas import lemma
+from onexgen.parsing.lexicon import (
+    ACTION_KIND,
+    FUNCTION_WORDS,
+    LEAD_ADVERBS,
+    LIST_HEADS,
+    NON_STEP_LEADS,
+    NOT_KEYS,
+    NUMBER_WORDS,
+    PARALLEL_PHRASES,
+    PREPOSITIONS,
+    STATISTIC_NOUNS,
+    TIME_UNITS,
+    UNDO_ACTIONS,
+    WEAK_ACTIONS,
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|\d+(?:\.\d+)?")
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+_CHUNK_SPLIT = re.compile(
+    r"\s*,\s*(?:and\s+|then\s+|and\s+then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+finally\s+"
+    r"|\s+and\s+(?=\w)",
+    re.IGNORECASE,
+)
+_LEAD_ADVERBS = LEAD_ADVERBS
+_CONDITION = re.compile(r"\b(?:if|when|unless|once|only|whenever|in case)\b", re.IGNORECASE)
+_FAILS = re.compile(
+    r"\b(?:if|when|whenever|should|in case)\s+(?:the\s+)?([A-Za-z][\w-]*)(?:\s+[\w-]+){0,2}?\s+"
+    r"(?:fails?|failed|errors?|is declined|declines?|times out|does not succeed)\b",
+    re.IGNORECASE,
+)
+_ROLL_BACK = re.compile(r"^(?:roll(?:s|ing)?\s+back|rollback)\b", re.IGNORECASE)
+_PARALLEL = re.compile(r"\b(?:" + "|".join(PARALLEL_PHRASES) + r")\b", re.IGNORECASE)
+_JOIN = re.compile(
+    r"\bwait(?:s|ing)?\s+for\s+(?:all|every|each|them)\b|\ball of them\b|\bgather(?:s|ing)?\b"
+    r"|\bonly if all\b|\bwhen all\b",
+    re.IGNORECASE,
+)
+_SEQUENCE = re.compile(r"\b(?:first|then|finally|afterwards|at the end|after that)\b", re.I)
+_GROUP = re.compile(
+    r"\b(?:per|each|every|for\s+each|for\s+every|(?:group|grouped|keyed|partitioned)\s+by)\s+([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})",
+    re.IGNORECASE,
+)
+_WINDOW = re.compile(r"\b(?:windows?|windowed|tumbling|sliding|rolling)\b", re.IGNORECASE)
+_RATE_BEFORE = re.compile(r"(?:\d|\b(?:" + "|".join(NUMBER_WORDS) + r"))\s*$", re.IGNORECASE)
+_GROUP_STOP = FUNCTION_WORDS | NOT_KEYS
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One action clause of the request: its verb lemma, object words and source text."""
+
+    action: str
+    objects: tuple[str, ...]
+    source: str
+    position: int
+
+    @property
+    def name(self) -> str:
+        """snake_case from the user's own words: verb and object (``reserve_flight``)."""
+        words = [self.action, *self.objects] if self.action else list(self.objects)
+        return "_".join(_snake(word) for word in words if _snake(word))[:80].strip("_")
+
+
+@dataclass(frozen=True, slots=True)
+class Compensation:
+    """An undo clause: what it undoes (object words), on which failure, and its text."""
+
+    action: str
+    objects: tuple[str, ...]
+    trigger: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """What the request's shape says about the node."""
+
+    lead: Step | None
+    steps: tuple[Step, ...]
+    compensations: tuple[Compensation, ...]
+    parallel: bool
+    parallel_source: str
+    grouping: tuple[tuple[str, str], ...]
+    """(snake_case key, source words) pairs, in order."""
+    orchestrated: str
+    """Why the request is a workflow ("" when it is not)."""
+    accumulates: str
+    """Why the request keeps state across inputs ("" when it does not)."""
+
+    @property
+    def lead_kind(self) -> str | None:
+        """The kind of the lead action, when it is a known action."""
+        return ACTION_KIND.get(self.lead.action) if self.lead else None
+
+
+def _snake(word: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", word.lower()).strip("_")
+
+
+_KNOWN_ACTIONS = frozenset(ACTION_KIND) | UNDO_ACTIONS | NON_STEP_LEADS
+_PREPOSITIONS = PREPOSITIONS
+
+
+def _is_action(word: str) -> bool:
+    return lemma(word) in _KNOWN_ACTIONS or word.lower() in _KNOWN_ACTIONS
+
+
+def _content(words: list[str]) -> list[str]:
+    return [
+        word
+        for word in words
+        if word.lower() not in FUNCTION_WORDS
+        and not word[0].isdigit()
+        and word.lower() not in NUMBER_WORDS
+    ]
+
+
+def _clause(text: str, position: int) -> Step | None:
+    """A clause as an action and its object words ("charge the traveller" -> charge, traveller)."""
+    words = _WORD.findall(text)
+    while words and words[0].lower() in _LEAD_ADVERBS:
+        words = words[1:]
+    if not words:
+        return None
+    condition = _CONDITION.search(text)
+    head = text[: condition.start()] if condition else text
+    head_words = [w for w in _WORD.findall(head) if w.lower() not in _LEAD_ADVERBS]
+    first = words[0]
+    action = lemma(first) if _is_action(first) and not first.endswith("ly") else ""
+    rest = head_words[1:] if action else head_words
+    if action in {"kick", "fan"} and rest and rest[0].lower() in {"off", "out"}:
+        rest = rest[1:]
+    # direct object: up to the first preposition; then the destination of "to" ("post the
+    # totals to accounting", "send it to a reviewer"), which names the step as much as its object
+    cut = next((i for i, word in enumerate(rest) if word.lower() in _PREPOSITIONS), len(rest))
+    objects = _content(rest[:cut])[:3]
+    if cut < len(rest) and rest[cut].lower() in {"to", "into"}:
+        after = rest[cut + 1 :]
+        stop = next((i for i, w in enumerate(after) if w.lower() in _PREPOSITIONS), len(after))
+        target = _content(after[:stop])[:2]
+        if target:
+            objects = [*objects, "to", *target]
+    objects_tuple = tuple(objects)
+    return Step(action, objects_tuple, " ".join(text.split()).strip(" ,.;:")[:400], position)
+
+
+def _chunks(sentence: str, offset: int) -> list[tuple[str, int]]:
+    pieces: list[tuple[str, int]] = []
+    start = 0
+    for match in _CHUNK_SPLIT.finditer(sentence):
+        pieces.append((sentence[start : match.start()], offset + start))
+        start = match.end()
+    pieces.append((sentence[start:], offset + start))
+    return [(piece, position) for piece, position in pieces if piece.strip(" ,.;:")]
+
+
+def _stem_overlap(left: str, right: str) -> bool:
+    a, b = lemma(left), lemma(right)
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return a == b or common >= 5 or (common >= 4 and min(len(a), len(b)) <= 5)
+
+
+def _compensation(step: Step) -> Compensation | None:
+    source = step.source
+    fails = _FAILS.search(source)
+    rolled = _ROLL_BACK.match(source)
+    if not fails or not (step.action in UNDO_ACTIONS or rolled):
+        return None
+    objects = step.objects
+    if rolled:
+        words = list(_WORD.findall(source[rolled.end() : fails.start()]))
+        objects = tuple(w for w in words if w.lower() not in FUNCTION_WORDS)[:3]
+    return Compensation(step.action or "roll_back", objects, lemma(fails.group(1)), source[:400])
+
+
+def _grouping(text: str) -> tuple[tuple[str, str], ...]:
+    keys: dict[str, str] = {}
+    text = _PARALLEL.sub(lambda match: " " * len(match.group(0)), text)
+    for match in _GROUP.finditer(text):
+        if _RATE_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
+            continue  # "100 per page", "5000 requests per hour": a rate, not a key
+        words: list[str] = []
+        for word in match.group(1).split():
+            lowered = word.lower()
+            if lowered in _GROUP_STOP or lemma(word) in TIME_UNITS or lowered in NUMBER_WORDS:
+                break
+            if words and lemma(word) != lowered and not lowered.endswith("s"):
+                break  # "each support agent spent": stop at the verb
+            words.append(word)
+        if not words or lemma(words[0]) in TIME_UNITS or words[0][0].isdigit():
+            continue
+        words[-1] = lemma(words[-1]) if lemma(words[-1]) not in ACTION_KIND else words[-1]
+        key = "_".join(_snake(word) for word in words)
+        if key and key not in keys:
+            keys[key] = match.group(0)
+    return tuple(keys.items())
+
+
+def _list_head(steps: list[Step]) -> str:
+    return next((step.action for step in reversed(steps) if step.action), "")
+
+
+def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation], bool]:
+    """The lead action, the steps, the undo clauses, and whether a headline heads a list."""
+    steps: list[Step] = []
+    compensations: list[Compensation] = []
+    lead: Step | None = None
+    colon_list = False
+    sentence_start = 0
+    for sentence in _SENTENCES.split(text):
+        position = text.find(sentence, sentence_start)
+        sentence_start = position + len(sentence)
+        head, colon, body = sentence.partition(":")
+        if colon and body.strip() and len(_WORD.findall(head)) <= 8:
+            headline = _clause(head, position)
+            if headline and headline.action and lead is None:
+                lead = headline
+            clauses = _chunks(body, position + len(head) + 1)
+            colon_list = colon_list or len(clauses) >= 2
+        else:
+            clauses = _chunks(sentence, position)
+        for chunk, chunk_position in clauses:
+            step = _clause(chunk, chunk_position)
+            if step is None:
+                continue
+            if lead is None and step.action:
+                lead = step
+            compensation = _compensation(step)
+            if compensation is not None:
+                compensations.append(compensation)
+            elif not step.name:
+                continue
+            elif step.action and step.action not in NON_STEP_LEADS:
+                steps.append(step)
+            elif not step.action and step.objects and steps and _list_head(steps) in LIST_HEADS:
+                steps.append(step)  # "run the identity check, sanctions screening and ..."
+    if len(steps) > 1 and steps[0].action in LIST_HEADS and not steps[1].action:
+        # "Run the identity check, sanctions screening ...": the run verb heads a noun list
+        first = steps[0]
+        steps[0] = Step("", first.objects, first.source, first.position)
+    return lead, steps, compensations, colon_list
+
+
+def _kind_of(step: Step | None) -> str | None:
+    return ACTION_KIND.get(step.action) if step is not None else None
+
+
+def _workflow_reasons(
+    text: str,
+    lead: Step | None,
+    steps: list[Step],
+    compensations: list[Compensation],
+    colon_list: bool,
+) -> list[str]:
+    with_objects = [step for step in steps if step.objects]
+    kinds = {ACTION_KIND.get(step.action) for step in with_objects if step.action}
+    parallel_match = _PARALLEL.search(text)
+    reasons: list[str] = []
+    if lead is not None and _kind_of(lead) == "orchestrator" and lead.action not in WEAK_ACTIONS:
+        reasons.append(f"leads with '{lead.action}'")
+    if colon_list and len(steps) >= 2:
+        reasons.append("a headline followed by a list of steps")
+    if len(with_objects) >= 3 and kinds - {"compute"}:
+        reasons.append(f"{len(with_objects)} steps in a row")
+    if compensations:
+        reasons.append("undoes completed steps on failure")
+    if parallel_match and (len(steps) >= 2 or _JOIN.search(text)):
+        reasons.append(f"runs work {parallel_match.group(0)}")
+    return reasons
+
+
+def _accumulation(
+    text: str, lead: Step | None, steps: list[Step], grouping: tuple[tuple[str, str], ...]
+) -> str:
+    window = _WINDOW.search(text)
+    if not grouping and not window:
+        return ""
+    per = f"per {grouping[0][0]}" if grouping else "over windows"
+    reducer_action = next((step.action for step in steps if _kind_of(step) == "reducer"), "")
+    if _kind_of(lead) == "reducer" and lead is not None:
+        reducer_action = lead.action
+    if reducer_action:
+        return f"'{reducer_action}' {per}"
+    if window and grouping:
+        return f"{window.group(0)} windows {per}"
+    statistic = next(
+        (word for word in map(lemma, _WORD.findall(text)) if word in STATISTIC_NOUNS), ""
+    )
+    if statistic and grouping and _kind_of(lead) != "effect":
+        return f"{statistic} {per}"
+    return ""
+
+
+def read_structure(text: str) -> Structure:
+    """Steps, parallelism, compensation and grouping keys of ``text`` (the purpose text)."""
+    lead, steps, compensations, colon_list = _read_clauses(text)
+    parallel_match = _PARALLEL.search(text)
+    grouping = _grouping(text)
+    return Structure(
+        lead=lead,
+        steps=tuple(steps),
+        compensations=tuple(compensations),
+        parallel=bool(parallel_match),
+        parallel_source=parallel_match.group(0) if parallel_match else "",
+        grouping=grouping,
+        orchestrated="; ".join(_workflow_reasons(text, lead, steps, compensations, colon_list)),
+        accumulates=_accumulation(text, lead, steps, grouping),
+    )
+
+
+__all__ = ["Compensation", "Step", "Structure", "read_structure"]
