@@ -240,11 +240,32 @@ _AFTER_VERB = re.compile(
 )
 
 
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|gets?|got)\s+$", re.IGNORECASE)
+_DESTINATION_AFTER = re.compile(r"\s+(?:to|into|onto|via|through)\b", re.IGNORECASE)
+
+
 def _is_participle_adjective(match: re.Match[str], text: str) -> bool:
+    """ "uploaded files", "text (that) is written in English": the participle describes a
+    thing; the node does not perform that action."""
     surface = match.group(0)
     if " " in surface or not _PARTICIPLE.match(surface.lower()):
         return False
+    if _PASSIVE_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
+        # "is written in English" describes; "are written to PostgreSQL" is the node's work
+        return not _DESTINATION_AFTER.match(text, match.end())
     return not _AFTER_VERB.match(text, match.end())
+
+
+_PASSIVE_DESCRIPTION = re.compile(
+    r"\b(?:is|are|was|were|been|being)\s+([a-z]{3,}(?:ed|en))\b(?!\s+(?:to|into|onto|via|through)\b)",
+    re.IGNORECASE,
+)
+
+
+def _blank_passive(match: re.Match[str]) -> str:
+    """Blank the participle of a passive description, keeping offsets."""
+    start = match.start(1) - match.start()
+    return match.group(0)[:start] + " " * len(match.group(1))
 
 
 def _find_terms(text: str) -> tuple[str, ...]:
@@ -327,7 +348,8 @@ def _choose_category(weights: dict[str, float], kind: str | None) -> str:
         # Folding a stream is data work unless a more specific area was named.
         adjusted[Category.DATA] = adjusted.get(Category.DATA, 0.0) + 0.3
     if not adjusted or max(adjusted.values()) < 0.3:
-        return Category.GENERAL
+        # A pure function of its input or a fold over inputs works on data by definition.
+        return Category.DATA if kind in {Kind.COMPUTE, Kind.REDUCER} else Category.GENERAL
     order = list(Category.ALL)
     return max(adjusted.items(), key=lambda item: (item[1], -order.index(item[0])))[0]
 
@@ -552,6 +574,7 @@ def _read_facts(text: str, spans: list[tuple[int, int]], stated_name: _Stated | 
         " ".join(split_words(_NAME_SUFFIX.sub("", stated_name.value))) if stated_name else ""
     )
     match_text = f"{purpose}\n{name_words}" if name_words else purpose
+    match_text = _PASSIVE_DESCRIPTION.sub(_blank_passive, match_text)
     systems = _find_systems(match_text)
     return _Facts(
         purpose=purpose,
@@ -705,7 +728,7 @@ def analyze_prompt_values(
     kind, kind_confidence, kind_stated = _settle_kind(
         hint, stated_kind, stated_name, scores, structure
     )
-    category = _choose_category(facts.category_weights, kind)
+    category = _choose_category(_topic_weights(facts, structure), kind)
     request_facts = extract_facts(
         facts.purpose,
         structure,
@@ -758,6 +781,19 @@ def analyze_prompt_values(
         original_prompt=prompt,
         facts=request_facts,
     )
+
+
+def _topic_weights(facts: _Facts, structure: Structure) -> dict[str, float]:
+    """Category evidence without the grouping keys: in "the error rate of each endpoint" the
+    endpoint is what the state is kept per, the error rate is what the node is about."""
+    if not structure.grouping:
+        return facts.category_weights
+    keys = {word for key, _ in structure.grouping for word in key.split("_")}
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(key) for key in sorted(keys)) + r")(?:s|es)?\b", re.I
+    )
+    text = pattern.sub(" ", facts.match_text)
+    return score_categories(text, _find_systems(text))
 
 
 def _performance(text: str, request_facts: dict[str, Any]) -> dict[str, Any]:

@@ -545,6 +545,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
         (
             ("files", r"files?|uploads?|uploaded|downloads?|directory|directories|folders?", 1.2),
             ("blob", r"blobs?|buckets?|objects? storage|artifacts?", 1.2),
+            ("backups", r"backups?|snapshots?|archives?", 1.0),
             ("storage", r"storage", 0.8),
         ),
     ),
@@ -591,6 +592,11 @@ CATEGORY_CUES: tuple[Cue, ...] = (
                 1.5,
             ),
             ("auth", r"auth|authenticat\w*|authori[sz]\w*|oauth2?|jwts?|permissions?|rbac", 1.2),
+            (
+                "privacy",
+                r"mask(?:s|ed|ing)?|redact\w*|anonymi[sz]\w*|obfuscat\w*|pii|personal data",
+                1.2,
+            ),
             (
                 "secrets",
                 r"secrets?|credentials?|passwords?|keys? rotation|hash(?:es|ing)? passwords?",
