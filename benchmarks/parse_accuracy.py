@@ -2,8 +2,9 @@
 
 Run: ``.venv/bin/python benchmarks/parse_accuracy.py [--json] [--skip-cli-timing]``
 
-Measures, on ``prompts_public.jsonl``: node-type and category accuracy, operation and feature
-recall, exactness of stated names and domains; on the peer suite
+Measures, on ``prompts_public.jsonl`` and the held-out ``prompts_public_2.jsonl``: node-type
+and category accuracy, operation and feature recall, fact recall (steps, keys, windows,
+durations, numbers), exactness of stated names and domains, naming every miss; on the peer suite
 ``omniclaude_prompt_suite.jsonl``: the share of its checkable expectations we meet (its field
 names mapped onto ours); and the median in-process parse time and ``onexgen parse`` wall time.
 """
@@ -65,13 +66,6 @@ FLOORS_2 = {"node_type_accuracy": 0.95, "category_accuracy": 0.90, "fact_recall"
 """prompts_public_2 (held out)."""
 """The peer floor applies to the expectations we agree with; the raw share is reported too."""
 PARSE_MEDIAN_BUDGET_MS = 2.0
-TYPER_ENTRY = """
-import sys
-from onexgen.cli.app import app
-app(args=sys.argv[1:], prog_name="onexgen")
-"""
-"""The same command through the Typer app, for comparison with the console script (which
-answers `parse PROMPT` before Typer is imported, see cli/entry.py)."""
 TYPER_FLOOR = """
 from typing import Annotated
 import typer
@@ -148,6 +142,8 @@ DISAGREEMENTS: dict[str, str] = {
     "136": "'stores in cache' names no cache product; we do not invent Redis",
     "119": "'EFFECT node that X' states no purpose; refused instead of a filler description",
     "060": "a kind the user states is certain (confidence 1.0, issue 9), not 0.9",
+    "237": "node_type given in the requirements is stated, so certain (1.0, issue 9); the weak "
+    "evidence for other kinds is in the alternatives",
 }
 
 
@@ -543,10 +539,9 @@ def run(skip_cli_timing: bool = False) -> dict[str, Any]:
     parse_ms = median_parse_ms([record["prompt"] for record in public_records])
     prompt = public_records[0]["prompt"]
     script = str(Path(sys.executable).parent / "onexgen")
-    cli_ms = typer_ms = typer_floor_ms = None
+    cli_ms = typer_floor_ms = None
     if not skip_cli_timing:
         cli_ms = median_cli_ms([script, "parse", prompt, "--json"])
-        typer_ms = median_cli_ms([sys.executable, "-c", TYPER_ENTRY, "parse", prompt, "--json"])
         typer_floor_ms = median_cli_ms([sys.executable, "-c", TYPER_FLOOR, "parse", "x", "--json"])
     figures = {**{k: v for k, v in public.items() if k != "misses"}, **peer}
     floors = {name: figures[name] >= floor for name, floor in FLOORS.items()}
@@ -561,7 +556,6 @@ def run(skip_cli_timing: bool = False) -> dict[str, Any]:
         "written_after_rules": written_after,
         "parse_median_ms": parse_ms,
         "cli_onexgen_parse": cli_ms,
-        "cli_parse_through_typer": typer_ms,
         "cli_minimal_typer_app": typer_floor_ms,
         "floors_met": floors,
         "machine": machine(),
@@ -621,8 +615,7 @@ def _print_human(result: dict[str, Any]) -> None:
     print(f"median parse time         {result['parse_median_ms']:.3f} ms   (budget 2 ms)")
     if result["cli_onexgen_parse"] is not None:
         for label, key, note in (
-            ("onexgen parse", "cli_onexgen_parse", "the console script; budget 300 ms wall"),
-            ("same through Typer", "cli_parse_through_typer", "for comparison"),
+            ("onexgen parse", "cli_onexgen_parse", "the Typer app; budget 300 ms wall"),
             ("minimal Typer app", "cli_minimal_typer_app", "Typer's own floor, 3 parameters"),
         ):
             timing = result[key]

@@ -180,12 +180,16 @@ def test_stated_kind_is_more_confident_than_inferred() -> None:
     assert stated.confidence > 0.9
 
 
-def test_stated_kind_against_the_evidence_lowers_confidence() -> None:
+def test_stated_kind_is_certain_and_the_alternatives_say_why_they_lost() -> None:
     classifier = NodeClassifier()
     agreeing = classifier.classify(analyze("EFFECT node that writes orders to PostgreSQL"))
     disagreeing = classifier.classify(analyze("EFFECT node that sums order totals per day"))
     assert disagreeing.node_type is EnumNodeKind.EFFECT
-    assert disagreeing.confidence < agreeing.confidence
+    assert disagreeing.confidence == agreeing.confidence == 1.0
+    assert disagreeing.alternatives, "the evidence for other kinds is still reported"
+    best = disagreeing.alternatives[0]
+    assert best.confidence > 0
+    assert best.reason.startswith("the request states effect")
 
 
 # --- whole words only -----------------------------------------------------------------------

@@ -1,36 +1,70 @@
 """The ``onexgen`` command: registers the sub-commands, nothing more.
 
 Each command lives in its own ``cli/<name>_cmd.py`` module and imports heavy dependencies
-(omnibase_core, Jinja2, the pipeline) inside the command function, so ``onexgen parse`` starts fast.
+(omnibase_core, Jinja2, the pipeline) inside the command function. Typer builds a parameter
+adapter for every option of every registered command when the app starts, so ``main`` registers
+only the command being run (all of them for ``onexgen --help`` or an unknown command); that
+keeps ``onexgen parse`` inside its 300 ms budget without a second CLI.
 """
 
 from __future__ import annotations
 
-import typer
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
 
-from onexgen.cli import batch_cmd, generate_cmd, parse_cmd, test_cmd, validate_cmd
+if TYPE_CHECKING:
+    import typer
 
-app = typer.Typer(
-    name="onexgen",
-    help="Generate complete, validated ONEX nodes for omnibase-core from plain-language requests.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command("parse")(parse_cmd.parse)
-app.command("generate")(generate_cmd.generate)
-app.command("validate")(validate_cmd.validate)
-app.command("test")(test_cmd.run_tests)
-app.command("batch")(batch_cmd.batch)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "parse": ("onexgen.cli.parse_cmd", "parse"),
+    "generate": ("onexgen.cli.generate_cmd", "generate"),
+    "validate": ("onexgen.cli.validate_cmd", "validate"),
+    "test": ("onexgen.cli.test_cmd", "run_tests"),
+    "batch": ("onexgen.cli.batch_cmd", "batch"),
+}
+"""Command name -> (module, function); the order is the order of ``onexgen --help``."""
+
+_HELP = "Generate complete, validated ONEX nodes for omnibase-core from plain-language requests."
 
 
-def main() -> None:
-    """Run the Typer app (the console script goes through ``cli/entry.py`` first)."""
-    app()
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or with just ``only`` (faster start-up)."""
+    import typer
+
+    app = typer.Typer(
+        name="onexgen",
+        help=_HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root() -> None:
+        # A callback keeps `onexgen NAME ...` a group even when only NAME is registered.
+        pass
+
+    for name, (module, function) in COMMANDS.items():
+        if only is None or name == only:
+            app.command(name)(getattr(importlib.import_module(module), function))
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    """``onexgen.cli.app.app``: the full app, built on first access (tests, embedding)."""
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run ``onexgen`` with ``argv`` (default: the process arguments)."""
+    args = sys.argv[1:] if argv is None else argv
+    only = args[0] if args and args[0] in COMMANDS else None
+    build_app(only)(args=args, prog_name="onexgen")
 
 
 def generate_alias() -> None:
     """Console-script entry point for ``omninode-generate`` (= ``onexgen generate``)."""
-    import sys
-
-    app(args=["generate", *sys.argv[1:]], prog_name="omninode-generate")
+    build_app("generate")(args=["generate", *sys.argv[1:]], prog_name="omninode-generate")

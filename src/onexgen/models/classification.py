@@ -8,13 +8,14 @@ from onexgen.models.enums import EnumNodeKind
 
 
 class ModelClassificationAlternative(BaseModel):
-    """A kind that was considered, with its normalised score."""
+    """A kind that was considered, with its normalised score and why it lost."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     node_type: EnumNodeKind
     confidence: float = Field(ge=0.0, le=1.0)
     indicators: tuple[str, ...] = ()
+    reason: str = Field(default="", max_length=400)
 
 
 class ModelClassificationResult(BaseModel):

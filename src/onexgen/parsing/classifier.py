@@ -215,7 +215,8 @@ class Classification:
     template_name: str
     template_variant: str
     primary_indicators: tuple[str, ...]
-    alternatives: tuple[tuple[str, float, tuple[str, ...]], ...]
+    alternatives: tuple[tuple[str, float, tuple[str, ...], str], ...]
+    """(kind, score, indicators, why it lost) per other kind with evidence, best first."""
 
     def as_dict(self) -> dict[str, object]:
         """The same shape as ``ModelClassificationResult.model_dump(mode="json")``."""
@@ -226,8 +227,13 @@ class Classification:
             "template_variant": self.template_variant,
             "primary_indicators": list(self.primary_indicators),
             "alternatives": [
-                {"node_type": kind, "confidence": confidence, "indicators": list(indicators)}
-                for kind, confidence, indicators in self.alternatives
+                {
+                    "node_type": kind,
+                    "confidence": confidence,
+                    "indicators": list(indicators),
+                    "reason": reason,
+                }
+                for kind, confidence, indicators, reason in self.alternatives
             ],
         }
 
@@ -260,7 +266,8 @@ def classify_values(
     )
     agreement = scores.scores[node_type] if scores.evidence else 0.6
     if kind_stated:
-        confidence = round(0.7 + 0.3 * agreement, 4)
+        # What the user stated is certain; the scores only explain the alternatives.
+        confidence = 1.0
         indicators = (f"stated kind: {node_type}", *scores.indicators.get(node_type, ()))
     else:
         inferred = inferred_confidence
@@ -270,7 +277,12 @@ def classify_values(
         indicators = scores.indicators.get(node_type, ())
     template_name, variant = _template(node_type, category, features)
     alternatives = tuple(
-        (other, round(score, 4), scores.indicators.get(other, ())[:5])
+        (
+            other,
+            round(score, 4),
+            scores.indicators.get(other, ())[:5],
+            _why_lost(other, score, node_type, kind_stated, scores),
+        )
         for other, score in scores.ranked()
         if other != node_type and score > 0
     )
@@ -282,6 +294,17 @@ def classify_values(
         primary_indicators=tuple(indicators[:8]),
         alternatives=alternatives,
     )
+
+
+def _why_lost(kind: str, score: float, chosen: str, stated: bool, scores: KindScores) -> str:
+    """One line on why ``kind`` was not chosen, with the evidence it had."""
+    evidence = ", ".join(scores.indicators.get(kind, ())[:3]) or "weak evidence"
+    if stated:
+        return f"the request states {chosen}; {kind} had {evidence}"
+    chosen_score = scores.scores.get(chosen, 0.0)
+    if score > chosen_score:
+        return f"{kind} scored higher on keywords ({evidence}); the request's shape says {chosen}"
+    return f"{kind} scored {score:.2f} against {chosen_score:.2f} for {chosen} ({evidence})"
 
 
 class NodeClassifier:

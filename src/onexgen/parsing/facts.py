@@ -17,13 +17,19 @@ from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import CADENCES, LIMIT_ROLES, NUMBER_WORDS, TIME_UNITS
 from onexgen.parsing.structure import Step, Structure, _stem_overlap
 
-_NUMBER = r"\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"|an?"
 _UNIT_WORDS = sorted(
     {*TIME_UNITS, *(unit + "s" for unit in TIME_UNITS if len(unit) > 2), "mins", "secs", "hrs"},
     key=len,
     reverse=True,
 )
-_DURATION = re.compile(rf"\b({_NUMBER})(?:\s*|-)({'|'.join(_UNIT_WORDS)})\b(?!-?\d)", re.IGNORECASE)
+_LONG_UNITS = [unit for unit in _UNIT_WORDS if len(unit) > 2]
+_DURATION = re.compile(
+    rf"\b(?:(\d+(?:\.\d+)?)\s*-?\s*({'|'.join(_UNIT_WORDS)})"
+    rf"|({'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))}|an?)(?:\s+|-)"
+    rf"({'|'.join(_LONG_UNITS)}))\b(?!-?\d)",
+    re.IGNORECASE,
+)
+"""Digits with any unit ("10s", "5 min", "2-day"); words only with a whole unit ("an hour")."""
 _PERIOD = re.compile(
     r"\b(?:per|each|every|a|an)\s+(second|minute|hour|day|week|month)\b", re.IGNORECASE
 )
@@ -81,6 +87,12 @@ def _value(text: str) -> float:
     return float(lowered)
 
 
+def _duration_seconds(match: re.Match[str]) -> float:
+    number = match.group(1) or match.group(3)
+    unit = match.group(2) or match.group(4)
+    return _value(number) * _unit_seconds(unit)
+
+
 def _unit_seconds(unit: str) -> float:
     lowered = unit.lower()
     if lowered in TIME_UNITS:
@@ -121,7 +133,7 @@ def _durations(text: str, facts: dict[str, list[dict[str, Any]]]) -> list[tuple[
     used: list[tuple[int, int]] = []
     window_kind = _WINDOW_BEFORE.search
     for match in _DURATION.finditer(text):
-        seconds = _value(match.group(1)) * _unit_seconds(match.group(2))
+        seconds = _duration_seconds(match)
         if seconds <= 0:
             continue
         used.append(match.span())
@@ -140,7 +152,7 @@ def _durations(text: str, facts: dict[str, list[dict[str, Any]]]) -> list[tuple[
             slide = None
             for other in _DURATION.finditer(text[match.end() : match.end() + 60]):
                 if _SLIDE.search(text[match.end() : match.end() + other.start()]):
-                    slide = _value(other.group(1)) * _unit_seconds(other.group(2))
+                    slide = _duration_seconds(other)
                     break
             facts["windows"].append(
                 {

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -40,6 +39,8 @@ def _table_path() -> Path:
 
 def _build_table(path: Path) -> None:
     """Copy simplemma's dictionary into an SQLite table (atomically: temp file, then rename)."""
+    import tempfile
+
     from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
 
     dictionary = DefaultDictionaryFactory().get_dictionary(_LANGUAGE)

@@ -209,9 +209,10 @@ def _grouping(text: str) -> tuple[tuple[str, str], ...]:
         if not words or lemma(words[0]) in TIME_UNITS or words[0][0].isdigit():
             continue
         words[-1] = lemma(words[-1]) if lemma(words[-1]) not in ACTION_KIND else words[-1]
-        key = "_".join(_snake(word) for word in words)
+        key = "_".join(_snake(word) for word in words)[:80].strip("_")
         if key and key not in keys:
-            keys[key] = match.group(0)
+            prefix = match.group(0)[: match.start(1) - match.start()]
+            keys[key] = prefix + " ".join(match.group(1).split()[: len(words)])
     return tuple(keys.items())
 
 
