@@ -184,6 +184,30 @@ def test_two_entries_generating_the_same_package_are_caught(tmp_path: Path) -> N
     assert "would generate the same package as 'first'" in second.errors[0]
 
 
+def test_entries_with_colliding_prompts_but_different_names_all_get_written(
+    tmp_path: Path,
+) -> None:
+    """An entry's name is the node's name unless the prompt states one (issue 9)."""
+    prompt = "Sum the amounts of payment events per merchant per day"
+    path = _spec(
+        tmp_path,
+        [
+            {"name": "merchant_totals", "prompt": prompt},
+            {"name": "merchant_totals_backup", "prompt": prompt},
+            {
+                "name": "stated",
+                "prompt": "Create a REDUCER node called LedgerTotals that " + prompt,
+            },
+        ],
+    )
+    result = _run(path)
+    assert all(node.status is EnumBatchNodeStatus.OK for node in result.nodes), result.nodes
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert any("merchant_totals_backup" in name for name in written), written
+    assert any("merchant_totals_reducer" in name for name in written), written
+    assert any("ledger_totals" in name for name in written), written
+
+
 @pytest.mark.slow
 def test_a_node_failing_validation_fails_alone(tmp_path: Path) -> None:
     """One kind's template is overridden with a type error: only that node fails, and every

@@ -122,6 +122,7 @@ def prepare_requirements(spec: ModelBatchSpec) -> dict[str, _Prepared]:
     Two entries that would generate the same package are caught here too: the later one fails
     with a message naming the earlier, instead of silently replacing it under ``--force``.
     """
+    from onexgen.batch.spec import named_after_entry
     from onexgen.parsing import PRDAnalyzer
     from onexgen.parsing.errors import ParsingError, PromptRefusedError
 
@@ -144,7 +145,7 @@ def prepare_requirements(spec: ModelBatchSpec) -> dict[str, _Prepared]:
             requirements = ModelPRDRequirements.model_validate(
                 {**requirements.model_dump(), "node_type": entry.node_type}
             )
-        requirements = with_dependencies(requirements, entry.depends_on)
+        requirements = with_dependencies(named_after_entry(entry, requirements), entry.depends_on)
         key = (requirements.service_name, requirements.node_type.value)
         if key in packages:
             prepared[entry.name] = _Prepared(

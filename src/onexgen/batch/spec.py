@@ -244,3 +244,29 @@ __all__ = [
     "load_batch_spec",
     "parse_batch_spec",
 ]
+
+
+def named_after_entry(
+    entry: ModelBatchNodeSpec, requirements: ModelPRDRequirements
+) -> ModelPRDRequirements:
+    """The node is called what its entry is called, unless the request states another name.
+
+    A prompt entry's name is the user's name for the node, so it is the service name (and, in
+    PascalCase, the node name); a name stated in the prompt ("called X") or in the entry's
+    requirements wins. Entry names are unique, so entries never collide by accident.
+    """
+    stated = {"node_name", "service_name"} & set(requirements.explicit_fields)
+    if entry.prompt is None or stated:
+        return requirements
+    pascal = "".join(part[:1].upper() + part[1:] for part in entry.name.split("_") if part)
+    explicit = tuple(dict.fromkeys((*requirements.explicit_fields, "node_name", "service_name")))
+    confidence = requirements.field_confidence.model_copy(update={"node_name": 1.0})
+    return ModelPRDRequirements.model_validate(
+        {
+            **requirements.model_dump(),
+            "node_name": pascal,
+            "service_name": entry.name,
+            "explicit_fields": explicit,
+            "field_confidence": confidence.model_dump(),
+        }
+    )
