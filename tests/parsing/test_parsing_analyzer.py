@@ -277,9 +277,14 @@ def test_email_as_a_lookup_key_is_not_smtp() -> None:
 
 def test_derived_names_are_meaningful_and_stable() -> None:
     assert analyze("Create EFFECT node for PostgreSQL writes").node_name == "PostgreSQLWriter"
-    assert analyze("Publish order events to Kafka").node_name == "KafkaPublisher"
+    # main action + object (issue 9): the system an effect talks to leads
+    assert analyze("Publish order events to Kafka").node_name == "KafkaOrderEventPublisher"
     assert analyze("Create ORCHESTRATOR node for payment workflow").node_name == ("PaymentWorkflow")
-    assert analyze("Pull new tickets from the Zendesk API").node_name == "ZendeskClient"
+    assert analyze("Pull new tickets from the Zendesk API").node_name == "ZendeskNewTicketFetcher"
+    assert analyze("Count page views per URL").node_name == "PageViewCounter"
+    store = analyze("Store user sessions in Redis: read, write and expire them after an hour")
+    assert (store.node_type.value, store.node_name) == ("effect", "RedisUserSessionStore")
+    assert store.performance_requirements.cache_ttl_seconds == 3600
     assert analyze("Filter out spam comments").node_name == "SpamCommentFilter"
     derived = analyze("Validate and normalize postal addresses")
     assert derived.node_name == "PostalAddressValidator"

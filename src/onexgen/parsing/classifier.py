@@ -84,23 +84,17 @@ def _normalise(raw: dict[str, float]) -> dict[str, float] | None:
     return {kind: raw.get(kind, 0.0) / total for kind in _KINDS}
 
 
-def score_kinds(
+def _keyword_evidence(
     text: str,
-    operations: tuple[str, ...],
-    features: tuple[str, ...],
-    category_weights: dict[str, float],
-    systems: tuple[str, ...] = (),
-) -> KindScores:
-    """Score the four kinds from the purpose text and the extracted facts.
-
-    A named outside system (PostgreSQL, Kafka, S3...) is keyword evidence of I/O.
-    """
-    indicators: dict[str, list[str]] = {kind: [] for kind in _KINDS}
-    factors: dict[str, dict[str, float]] = {}
+    systems: tuple[str, ...],
+    lead: tuple[str, str] | None,
+    indicators: dict[str, list[str]],
+) -> tuple[dict[str, float], int]:
+    """Keyword factor: every cue counts once; the earliest cue in the text is the node's
+    purpose; the main action and each named outside system add their weight."""
     evidence = 0
-
-    # keywords: every cue counts once; the earliest cue in the text is the node's purpose.
     keyword_raw: dict[str, float] = {}
+
     hits: list[tuple[int, str, str, float]] = []
     lead_candidates: list[int] = []
     for cue in KIND_CUES:
@@ -117,10 +111,35 @@ def score_kinds(
         keyword_raw[kind] = keyword_raw.get(kind, 0.0) + weight * boost
         indicators[kind].append(f"keyword: {label}")
         evidence += 1
+    if lead is not None:
+        action, lead_kind = lead
+        keyword_raw[lead_kind] = keyword_raw.get(lead_kind, 0.0) + LEAD_BOOST
+        indicators[lead_kind].append(f"main action: {action}")
+        evidence += 1
     for system in systems:
         keyword_raw[Kind.EFFECT] = keyword_raw.get(Kind.EFFECT, 0.0) + SYSTEM_WEIGHT
         indicators[Kind.EFFECT].append(f"external system: {system}")
         evidence += 1
+    return keyword_raw, evidence
+
+
+def score_kinds(
+    text: str,
+    operations: tuple[str, ...],
+    features: tuple[str, ...],
+    category_weights: dict[str, float],
+    systems: tuple[str, ...] = (),
+    *,
+    lead: tuple[str, str] | None = None,
+) -> KindScores:
+    """Score the four kinds from the purpose text and the extracted facts.
+
+    A named outside system (PostgreSQL, Kafka, S3...) is keyword evidence of I/O; ``lead``
+    (action lemma, kind), the request's main action, is keyword evidence of what it does.
+    """
+    indicators: dict[str, list[str]] = {kind: [] for kind in _KINDS}
+    factors: dict[str, dict[str, float]] = {}
+    keyword_raw, evidence = _keyword_evidence(text, systems, lead, indicators)
     if normalised := _normalise(keyword_raw):
         factors["keywords"] = normalised
 

@@ -69,7 +69,7 @@ ACTION_KIND: Final[dict[str, str]] = {
 """What an action lemma does to the world; the kind of a node whose main action it is."""
 
 WEAK_ACTIONS: Final[frozenset[str]] = _words(
-    "run execute manage keep work figure turn tell load check generate book charge cache"
+    "run execute manage keep load check generate book charge cache"
 )
 """Actions whose kind depends on their object ("run the checks", "keep answers"): they lead a
 node's kind only when nothing else in the request says more."""
@@ -105,7 +105,7 @@ LEAD_ADVERBS: Final[frozenset[str]] = _words(
 """Words that open a clause without being its action ("then fetch the score")."""
 
 PREPOSITIONS: Final[frozenset[str]] = _words(
-    "to into from in on at for with via through of by over across"
+    "to into from in on at for with via through of by over across between per each every"
 )
 """Where a step's direct object ends ("post the totals | to accounting")."""
 
@@ -202,9 +202,83 @@ LIMIT_ROLES: Final[tuple[tuple[str, str], ...]] = (
 )
 """Regexes over the words around a number that say what kind of limit it is."""
 
+AGENT_NOUNS: Final[dict[str, str]] = {
+    "store": "Store",
+    "persist": "Store",
+    "save": "Store",
+    "cache": "Cache",
+    "remember": "Memory",
+    "mirror": "Mirror",
+    "sync": "Sync",
+    "synchronize": "Sync",
+    "backup": "Backup",
+    "archive": "Archive",
+    "sum": "Totals",
+    "total": "Totals",
+    "tally": "Tally",
+    "count": "Counter",
+    "keep": "Tracker",
+    "maintain": "Tracker",
+    "watch": "Monitor",
+    "monitor": "Monitor",
+    "compress": "Compressor",
+    "convert": "Converter",
+    "run": "",
+    "fan": "FanOut",
+    "kick": "",
+    "email": "Mailer",
+    "mail": "Mailer",
+    "notify": "Notifier",
+    "alert": "Alerter",
+    "post": "Poster",
+    "stream": "Streamer",
+    "book": "Booking",
+    "turn": "Converter",
+    "work": "Calculator",
+    "figure": "Calculator",
+    "tell": "Detector",
+    "mask": "Masker",
+    "redact": "Redactor",
+    "estimate": "Estimator",
+    "predict": "Predictor",
+    "translate": "Translator",
+    "aggregate": "Aggregator",
+    "calculate": "Calculator",
+    "compute": "Calculator",
+    "validate": "Validator",
+    "generate": "Generator",
+    "extract": "Extractor",
+    "summarize": "Summarizer",
+    "summarise": "Summarizer",
+    "collect": "Collector",
+    "filter": "Filter",
+    "route": "Router",
+    "detect": "Detector",
+    "inspect": "Inspector",
+    "select": "Selector",
+    "coordinate": "Coordinator",
+    "orchestrate": "Orchestrator",
+    "supervise": "Supervisor",
+    "schedule": "Scheduler",
+    "drive": "",
+    "sequence": "Sequencer",
+    "pull": "Fetcher",
+    "fetch": "Fetcher",
+    "load": "Loader",
+}
+"""The role noun of a node whose main action is the key ("count" -> Counter); other actions
+get the regular agent suffix (-er)."""
+
+FLOW_NOUNS: Final[frozenset[str]] = _words(
+    "run process pipeline workflow saga etl crawl job flow booking fanout sync backup"
+)
+"""Last words that already say a name is a workflow ("MonthlyBillingRun", "NightlyOrdersETL")."""
+
 __all__ = [
     "ACTION_KIND",
+    "AGENT_NOUNS",
     "CADENCES",
+    "FLOW_NOUNS",
     "FUNCTION_WORDS",
     "LEAD_ADVERBS",
     "LIMIT_ROLES",

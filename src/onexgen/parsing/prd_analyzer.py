@@ -9,12 +9,20 @@ weighted scoring in ``classifier`` when it was not stated. Same text, same resul
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from onexgen.parsing.classifier import KindScores, score_kinds
 from onexgen.parsing.errors import MAX_PROMPT_CHARS, PromptRefusedError
 from onexgen.parsing.facts import extract_facts
+from onexgen.parsing.lemmas import lemma
+from onexgen.parsing.lexicon import (
+    ACTION_KIND,
+    AGENT_NOUNS,
+    FLOW_NOUNS,
+    STATISTIC_NOUNS,
+    WEAK_ACTIONS,
+)
 from onexgen.parsing.names import (
     ACRONYMS,
     BRANDS,
@@ -250,6 +258,8 @@ def _is_participle_adjective(match: re.Match[str], text: str) -> bool:
     surface = match.group(0)
     if " " in surface or not _PARTICIPLE.match(surface.lower()):
         return False
+    if _ARTICLE_NOUN_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+        return True  # "a model loaded from disk": describes the model
     if _PASSIVE_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
         # "is written in English" describes; "are written to PostgreSQL" is the node's work
         return not _DESTINATION_AFTER.match(text, match.end())
@@ -264,6 +274,18 @@ _PASSIVE_DESCRIPTION = re.compile(
 
 def _blank_passive(match: re.Match[str]) -> str:
     """Blank the participle of a passive description, keeping offsets."""
+    start = match.start(1) - match.start()
+    return match.group(0)[:start] + " " * len(match.group(1))
+
+
+_PROPER_NAME = re.compile(r"\b[A-Z][\w-]*((?:\s+[A-Z][a-z][\w-]*)+)")
+_ARTICLE_NOUN_BEFORE = re.compile(
+    r"\b(?:a|an|the|its|their|our|your|some|any)\s+[a-z][\w-]*\s+$", re.IGNORECASE
+)
+
+
+def _blank_name_tail(match: re.Match[str]) -> str:
+    """Blank the Title-case words that continue a proper name, keeping offsets."""
     start = match.start(1) - match.start()
     return match.group(0)[:start] + " " * len(match.group(1))
 
@@ -453,12 +475,101 @@ _CATEGORY_ROLE: dict[str, str] = {
 }
 
 
-def _derive_name(kind: str, category: str, facts: _Facts) -> str:
+def _derive_name(kind: str, category: str, facts: _Facts, structure: Structure) -> str:
     """A derived name that ``onex validate --strict`` accepts (no Manager, Service, ...)."""
-    name = _derive_subject_name(kind, category, facts)
+    name = _action_name(kind, facts, structure) or _derive_subject_name(kind, category, facts)
+    if (
+        name.endswith(("Reader", "Writer"))
+        and "read" in facts.operations
+        and _WRITES & set(facts.operations)
+    ):
+        # reads and writes: a Reader (or Writer) would contradict half of what the node does
+        name = name.removesuffix("Reader").removesuffix("Writer") + "Store"
     if generic_name_words(name):
         return without_generic_words(name, KIND_ROLE[kind])
     return name
+
+
+_WRITES = frozenset({"create", "update", "delete"})
+
+
+def _agent_noun(action: str) -> str:
+    """The role noun of an action: the table's, else the regular -er agent ("rank" -> Ranker)."""
+    if action in AGENT_NOUNS:
+        return AGENT_NOUNS[action]
+    if action.endswith("e"):
+        return f"{action.capitalize()}r"
+    if action.endswith("y") and action[-2:-1] not in "aeiou":
+        return f"{action[:-1].capitalize()}ier"
+    if re.fullmatch(r"[^aeiou]*[aeiou][bdgklmnprt]", action) and len(action) <= 4:
+        return f"{action.capitalize()}{action[-1]}er"  # map -> Mapper, scan -> Scanner
+    return f"{action.capitalize()}er"
+
+
+def _object_words(words: tuple[str, ...], singular: bool) -> list[str]:
+    direct = list(words[: words.index("to")] if "to" in words else words)
+    direct = [re.sub(r"'s?$", "", word) for word in direct]
+    while direct and lemma(direct[0]) in STATISTIC_NOUNS:
+        direct = direct[1:]  # "the total number of ...": the statistic is not the subject
+    for index, word in enumerate(direct[1:], start=1):
+        if lemma(word) != word.lower() and not word.lower().endswith("s"):
+            direct = direct[:index]  # "images held in memory": stop at the participle
+            break
+    direct = direct[:3]
+    if singular and direct:
+        last = direct[-1]
+        base = lemma(last)
+        if base != last.lower() and last.lower().endswith("s"):
+            direct[-1] = base if last.islower() else base.capitalize()
+    return direct
+
+
+def _action_name(kind: str, facts: _Facts, structure: Structure) -> str | None:
+    """A name from the main action and its object: PageViewCounter, RedisSessionStore,
+    NightlyOrdersETL, ThumbnailFanOut; ``None`` when the request has no clear lead action.
+
+    The role never contradicts the operations: a node that reads and writes is a Store.
+    """
+    lead = structure.lead
+    if lead is not None and lead.action and not lead.objects:
+        # "Resize and compress images": the object of the next action is the lead's too
+        donor = next((step for step in structure.steps if step.action and step.objects), None)
+        if donor is not None:
+            lead = replace(lead, objects=donor.objects)
+    if lead is None or not lead.action or not lead.objects:
+        return None
+    lead_kind = ACTION_KIND.get(lead.action)
+    if kind == Kind.ORCHESTRATOR:
+        subject = _object_words(lead.objects, singular=False)
+        if not subject or (lead_kind != Kind.ORCHESTRATOR and not structure.orchestrated):
+            return None
+        if lead_kind == Kind.ORCHESTRATOR or lead.action in {"fan", "book"}:
+            role = _agent_noun(lead.action)
+        else:
+            role = ""  # the lead is the first step ("validate the loan application")
+        if not role and subject[-1].lower() not in FLOW_NOUNS:
+            role = "Workflow"
+        return to_pascal_case(" ".join([*subject, role]))
+    if lead_kind is None or lead.action in WEAK_ACTIONS:
+        return None
+    if lead_kind != kind and not (kind == Kind.REDUCER and lead_kind == Kind.COMPUTE):
+        return None  # the lead action is not what this node does ("fetch" in a compute node)
+    subject = _object_words(lead.objects, singular=True)
+    if not subject:
+        return None
+    role = _agent_noun(lead.action) if lead_kind == kind else "Aggregator"
+    if kind == Kind.EFFECT and "read" in facts.operations and _WRITES & set(facts.operations):
+        role = "Store"
+    named = [name for name in facts.systems if name not in {"HTTP API", "Filesystem"}]
+    owner = _API_NAME.search(facts.match_text) if "HTTP API" in facts.systems else None
+    prefix: list[str] = []
+    if kind == Kind.EFFECT and (named or owner):
+        system = to_pascal_case(
+            named[0].replace("/", " ") if named or not owner else owner.group(1)
+        )
+        if system.lower() not in {word.lower() for word in subject} | ACRONYMS:
+            prefix = [system]
+    return to_pascal_case(" ".join([*prefix, *subject])) + role
 
 
 def _derive_subject_name(
@@ -515,6 +626,10 @@ _ROLE_OWNER = re.compile(
 )
 _PROCESSING = re.compile(r"\bprocess(?:es|ing)?\b", re.IGNORECASE)
 _API_OWNER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z0-9]+)\s+(?:REST\s+|HTTP\s+)?APIs?\b")
+_API_NAME = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b((?:[A-Z][A-Za-z0-9]+\s+){0,2}[A-Z][A-Za-z0-9]+)\s+(?:REST\s+|HTTP\s+)?APIs?\b"
+)
+"""The product an API belongs to, up to three capitalised words ("the Google Maps API")."""
 _API_SURFACE = re.compile(r"\b(?:https?|rest|graphql|grpc|api)\b", re.IGNORECASE)
 
 
@@ -560,6 +675,7 @@ class _Facts:
 
     purpose: str
     match_text: str
+    action_text: str
     operations: tuple[str, ...]
     features: tuple[str, ...]
     systems: tuple[str, ...]
@@ -575,11 +691,19 @@ def _read_facts(text: str, spans: list[tuple[int, int]], stated_name: _Stated | 
     )
     match_text = f"{purpose}\n{name_words}" if name_words else purpose
     match_text = _PASSIVE_DESCRIPTION.sub(_blank_passive, match_text)
+    # Actions are read without the inner words of proper names ("the Google Maps API" maps
+    # nothing); the stated name's words stay evidence.
+    action_text = _PROPER_NAME.sub(
+        _blank_name_tail, _PASSIVE_DESCRIPTION.sub(_blank_passive, purpose)
+    )
+    if name_words:
+        action_text = f"{action_text}\n{name_words}"
     systems = _find_systems(match_text)
     return _Facts(
         purpose=purpose,
         match_text=match_text,
-        operations=_find_terms(match_text),
+        action_text=action_text,
+        operations=_find_terms(action_text),
         features=_find_features(match_text),
         systems=systems,
         category_weights=score_categories(match_text, systems),
@@ -721,10 +845,15 @@ def analyze_prompt_values(
             "acts on (e.g. 'writes orders to PostgreSQL').",
             reason="no_purpose",
         )
-    scores = score_kinds(
-        facts.match_text, facts.operations, facts.features, facts.category_weights, facts.systems
-    )
     structure = read_structure(facts.purpose)
+    scores = score_kinds(
+        facts.action_text,
+        facts.operations,
+        facts.features,
+        facts.category_weights,
+        facts.systems,
+        lead=_lead_evidence(structure),
+    )
     kind, kind_confidence, kind_stated = _settle_kind(
         hint, stated_kind, stated_name, scores, structure
     )
@@ -742,7 +871,7 @@ def analyze_prompt_values(
         if stated_name.confidence >= 1.0:
             explicit.extend(["node_name", "service_name"])
     else:
-        node_name = _derive_name(kind, category, facts)
+        node_name = _derive_name(kind, category, facts, structure)
         name_confidence = 0.5 if (facts.systems or facts.operations) else 0.3
     if stated_domain is not None:
         domain, domain_confidence = stated_domain.value, 1.0
@@ -781,6 +910,15 @@ def analyze_prompt_values(
         original_prompt=prompt,
         facts=request_facts,
     )
+
+
+def _lead_evidence(structure: Structure) -> tuple[str, str] | None:
+    """(action, kind) of the request's main action, when it is a known, unambiguous one."""
+    lead = structure.lead
+    if lead is None or not lead.action or lead.action in WEAK_ACTIONS:
+        return None
+    kind = ACTION_KIND.get(lead.action)
+    return (lead.action, kind) if kind else None
 
 
 def _topic_weights(facts: _Facts, structure: Structure) -> dict[str, float]:

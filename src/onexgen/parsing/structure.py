@@ -278,7 +278,12 @@ def _workflow_reasons(
     reasons: list[str] = []
     if lead is not None and _kind_of(lead) == "orchestrator" and lead.action not in WEAK_ACTIONS:
         reasons.append(f"leads with '{lead.action}'")
-    if colon_list and len(steps) >= 2:
+    heads_list = lead is not None and (
+        _kind_of(lead) == "orchestrator" or lead.action in LIST_HEADS
+    )
+    if colon_list and len(steps) >= 2 and (heads_list or len(with_objects) >= 2):
+        # "Book a trip: reserve the flight, reserve the hotel, ..." is a workflow; "store
+        # sessions in Redis: read, write, expire" lists one node's operations
         reasons.append("a headline followed by a list of steps")
     if len(with_objects) >= 3 and kinds - {"compute"}:
         reasons.append(f"{len(with_objects)} steps in a row")
