@@ -33,7 +33,9 @@ _DURATION = re.compile(
 _PERIOD = re.compile(
     r"\b(?:per|each|every|a|an)\s+(second|minute|hour|day|week|month)\b", re.IGNORECASE
 )
-_CADENCE = re.compile(r"\b(?:at\s+)?(" + "|".join(CADENCES) + r")\b", re.IGNORECASE)
+_CADENCE = re.compile(
+    r"\b(?:at\s+)?(" + "|".join(c.replace(" ", r"\s+") for c in CADENCES) + r")\b", re.IGNORECASE
+)
 _COUNT = re.compile(rf"(?<![\w.-])(\d+(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})(?![\w.%-])", re.I)
 _PERCENT = re.compile(
     r"\b(above|over|more than|greater than|exceeds?|below|under|less than|at least|at most)\s+"
@@ -75,7 +77,11 @@ _WINDOW_BEFORE = re.compile(r"\b(sliding|tumbling|rolling|moving|hopping)\s*$", 
 _SLIDE = re.compile(r"\b(?:slid(?:e|es|ing)|advanc\w+|hop\w*|every)\s+(?:by\s+)?$", re.IGNORECASE)
 _TIMEOUT_AFTER = re.compile(r"^\s*(?:\w+\s+)?time-?outs?\b", re.IGNORECASE)
 _TTL_AFTER = re.compile(r"^\s*(?:ttl|expiry|expiration)\b", re.IGNORECASE)
-_EXPIRE_NEAR = re.compile(r"\b(?:expir\w*|ttl|cache\w*|evict\w*|keep\w*|remember\w*)\b", re.I)
+_EXPIRE_NEAR = re.compile(
+    r"\b(?:expir\w*|ttl|cache\w*|evict\w*|keep\w*|remember\w*|delet\w*|remov\w*|purg\w*"
+    r"|retain\w*|retention|drop\w*)\b",
+    re.I,
+)
 
 
 def _value(text: str) -> float:
@@ -200,7 +206,7 @@ def _periods(
             continue  # "an hour" alone is read as a duration above
         used.append(match.span())
     for match in _CADENCE.finditer(text):
-        label = match.group(1).lower()
+        label = " ".join(match.group(1).lower().split())
         seconds, cron = CADENCES[label]
         facts["schedules"].append(
             {
@@ -313,6 +319,8 @@ def _step_facts(structure: Structure) -> list[dict[str, Any]]:
         nouns = {index for index, step in enumerate(steps) if not step.action}
         if len(nouns) >= 2:
             group = nouns
+        elif structure.parallel_steps:
+            group = set(structure.parallel_steps)
         else:
             marked = [
                 i
@@ -322,11 +330,17 @@ def _step_facts(structure: Structure) -> list[dict[str, Any]]:
             group = set(marked[:1]) or ({len(steps) - 1} if steps else set())
     undo: dict[int, tuple[str, str]] = {}
     for compensation in structure.compensations:
+        trigger_words = compensation.trigger.split()
         trigger = next(
             (
                 i
                 for i, step in enumerate(steps)
-                if step.action and _stem_overlap(step.action, compensation.trigger)
+                if any(
+                    _stem_overlap(word, said)
+                    for word in (step.action, *step.objects)
+                    if word
+                    for said in trigger_words
+                )
             ),
             None,
         )

@@ -83,7 +83,8 @@ LIST_HEADS: Final[frozenset[str]] = _words("run execute start perform launch kic
 screening and address verification")."""
 
 UNDO_ACTIONS: Final[frozenset[str]] = _words(
-    "undo revert compensate cancel release refund void unreserve rollback"
+    "undo revert compensate cancel release refund void unreserve rollback revoke reverse rescind"
+    " withdraw deprovision unenroll"
 )
 """Actions that undo an earlier step ("undo the reservations if charging fails")."""
 
@@ -99,6 +100,11 @@ FUNCTION_WORDS: Final[frozenset[str]] = _words(
 )
 """Words that are never a step's object or a grouping key."""
 
+DETERMINERS: Final[frozenset[str]] = _words(
+    "the a an them it their its this these those all each every his her our your my some any"
+)
+"""Words that follow an imperative verb ("enroll them", "provision the laptop")."""
+
 LEAD_ADVERBS: Final[frozenset[str]] = _words(
     "first firstly then next finally lastly also and afterwards later after that please"
 )
@@ -110,7 +116,8 @@ PREPOSITIONS: Final[frozenset[str]] = _words(
 """Where a step's direct object ends ("post the totals | to accounting")."""
 
 NOT_KEYS: Final[frozenset[str]] = _words(
-    "page time request call run step other thing item one pass attempt"
+    "page time request call run step other thing item one pass attempt night morning evening"
+    " weekday weekend midnight"
 )
 """Nouns after "per"/"each" that are not a grouping key ("100 per page", "retry each step")."""
 
@@ -142,6 +149,9 @@ CADENCES: Final[dict[str, tuple[float, str | None]]] = {
     "weekly": (604800.0, "0 0 * * 0"),
     "monthly": (2592000.0, "0 0 1 * *"),
     "midnight": (86400.0, "0 0 * * *"),
+    "every night": (86400.0, "0 2 * * *"),
+    "every morning": (86400.0, "0 7 * * *"),
+    "every evening": (86400.0, "0 19 * * *"),
 }
 """Named cadences: their period in seconds and a cron line."""
 
@@ -251,6 +261,7 @@ AGENT_NOUNS: Final[dict[str, str]] = {
     "summarize": "Summarizer",
     "summarise": "Summarizer",
     "collect": "Collector",
+    "deduplicate": "Deduplicator",
     "filter": "Filter",
     "route": "Router",
     "detect": "Detector",
@@ -278,6 +289,7 @@ __all__ = [
     "ACTION_KIND",
     "AGENT_NOUNS",
     "CADENCES",
+    "DETERMINERS",
     "FLOW_NOUNS",
     "FUNCTION_WORDS",
     "LEAD_ADVERBS",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import (
     ACTION_KIND,
+    DETERMINERS,
     FUNCTION_WORDS,
     LEAD_ADVERBS,
     LIST_HEADS,
@@ -101,6 +102,8 @@ class Structure:
     """Why the request is a workflow ("" when it is not)."""
     accumulates: str
     """Why the request keeps state across inputs ("" when it does not)."""
+    parallel_steps: tuple[int, ...] = ()
+    """Indexes of the steps a later clause runs side by side ("... in parallel")."""
 
     @property
     def lead_kind(self) -> str | None:
@@ -141,7 +144,11 @@ def _clause(text: str, position: int) -> Step | None:
     head = text[: condition.start()] if condition else text
     head_words = [w for w in _WORD.findall(head) if w.lower() not in _LEAD_ADVERBS]
     first = words[0]
-    action = lemma(first) if _is_action(first) and not first.endswith("ly") else ""
+    # an imperative: a known action, or any word followed by a determiner ("enroll them in
+    # payroll", "onboard a new employee")
+    imperative = len(words) > 1 and words[1].lower() in DETERMINERS and first[0].isalpha()
+    guessed = imperative and first.lower() not in FUNCTION_WORDS and not first.endswith("ly")
+    action = lemma(first) if _is_action(first) or guessed else ""
     rest = head_words[1:] if action else head_words
     if action in {"kick", "fan"} and rest and rest[0].lower() in {"off", "out"}:
         rest = rest[1:]
@@ -149,7 +156,10 @@ def _clause(text: str, position: int) -> Step | None:
     # totals to accounting", "send it to a reviewer"), which names the step as much as its object
     cut = next((i for i, word in enumerate(rest) if word.lower() in _PREPOSITIONS), len(rest))
     objects = _content(rest[:cut])[:3]
-    if cut < len(rest) and rest[cut].lower() in {"to", "into"}:
+    if not objects and action and cut < len(rest):
+        # "enroll them in payroll": the pronoun's step is named by what follows
+        objects = _content(rest[cut + 1 :])[:2]
+    elif cut < len(rest) and rest[cut].lower() in {"to", "into"}:
         after = rest[cut + 1 :]
         stop = next((i for i, w in enumerate(after) if w.lower() in _PREPOSITIONS), len(after))
         target = _content(after[:stop])[:2]
@@ -189,7 +199,8 @@ def _compensation(step: Step) -> Compensation | None:
     if rolled:
         words = list(_WORD.findall(source[rolled.end() : fails.start()]))
         objects = tuple(w for w in words if w.lower() not in FUNCTION_WORDS)[:3]
-    return Compensation(step.action or "roll_back", objects, lemma(fails.group(1)), source[:400])
+    trigger = " ".join(lemma(word) for word in _WORD.findall(fails.group(0))[1:-1])
+    return Compensation(step.action or "roll_back", objects, trigger, source[:400])
 
 
 def _grouping(text: str) -> tuple[tuple[str, str], ...]:
@@ -214,6 +225,33 @@ def _grouping(text: str) -> tuple[tuple[str, str], ...]:
             prefix = match.group(0)[: match.start(1) - match.start()]
             keys[key] = prefix + " ".join(match.group(1).split()[: len(words)])
     return tuple(keys.items())
+
+
+def _refers_to(step: Step, chunk: str, steps: list[Step]) -> list[int]:
+    """Indexes of earlier steps whose objects a qualifying clause names again."""
+    words = {lemma(word) for word in step.objects or _WORD.findall(chunk)} - FUNCTION_WORDS
+    return [
+        index
+        for index, earlier in enumerate(steps)
+        if earlier.objects and lemma(earlier.objects[-1]) in words
+    ]
+
+
+def parallel_steps(text: str, steps: tuple[Step, ...]) -> tuple[int, ...]:
+    """Indexes of the steps a parallel phrase applies to ("..., running the charts and the
+    figures in parallel"), empty when its clause names fewer than two earlier steps."""
+    match = _PARALLEL.search(text)
+    if match is None:
+        return ()
+    start = max(text.rfind(mark, 0, match.start()) for mark in ",;:.\n") + 1
+    segment = text[start : match.end()]
+    words = {lemma(word) for word in _WORD.findall(segment)} - FUNCTION_WORDS
+    named = [
+        index
+        for index, step in enumerate(steps)
+        if step.objects and lemma(step.objects[-1]) in words and step.position < start
+    ]
+    return tuple(named) if len(named) >= 2 else ()
 
 
 def _list_head(steps: list[Step]) -> str:
@@ -250,6 +288,10 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
                 compensations.append(compensation)
             elif not step.name:
                 continue
+            elif _refers_to(step, chunk, steps) and (
+                _PARALLEL.search(chunk) or step.action in LIST_HEADS
+            ):
+                continue  # "running the charts and the figures in parallel" qualifies steps
             elif step.action and step.action not in NON_STEP_LEADS:
                 steps.append(step)
             elif not step.action and step.objects and steps and _list_head(steps) in LIST_HEADS:
@@ -330,6 +372,7 @@ def read_structure(text: str) -> Structure:
         grouping=grouping,
         orchestrated="; ".join(_workflow_reasons(text, lead, steps, compensations, colon_list)),
         accumulates=_accumulation(text, lead, steps, grouping),
+        parallel_steps=parallel_steps(text, tuple(steps)) if parallel_match else (),
     )
 
 
