@@ -19,8 +19,8 @@ from onexgen.parsing import (
     load_requirements_file,
 )
 from onexgen.parsing.classifier import classify_values
+from onexgen.parsing.phrases import Category, Kind
 from onexgen.parsing.prd_analyzer import analyze_prompt_values
-from onexgen.parsing.vocabulary import Category, Kind
 
 SHARED_EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
 

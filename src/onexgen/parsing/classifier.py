@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from onexgen.parsing.names import split_words
+from onexgen.parsing.phrases import Category, Kind
 from onexgen.parsing.vocabulary import (
     CATEGORY_KIND,
     FEATURE_KIND,
     GENERIC_VERBS,
     KIND_CUES,
     OPERATION_KIND,
-    Category,
-    Kind,
 )
 
 FACTOR_WEIGHTS: dict[str, float] = {

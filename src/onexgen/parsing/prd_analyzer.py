@@ -33,6 +33,7 @@ from onexgen.parsing.names import (
     to_snake_case,
     without_generic_words,
 )
+from onexgen.parsing.phrases import Category, Kind, word_set
 from onexgen.parsing.quantities import extract_performance_values
 from onexgen.parsing.structure import Structure, read_structure
 from onexgen.parsing.vocabulary import (
@@ -45,9 +46,6 @@ from onexgen.parsing.vocabulary import (
     KIND_WORDS,
     OPERATIONS,
     TOPIC_ONLY_WORDS,
-    Category,
-    Kind,
-    word_set,
 )
 
 if TYPE_CHECKING:

@@ -1,130 +1,26 @@
-"""Phrase tables: how users say kinds, categories, operations, features and external systems.
+"""Phrase tables (data): how users say kinds, categories, operations, features and systems.
 
 Every entry is matched as whole words or whole phrases (never substrings: "log" does not match
 "logic", "ml" does not match "xml", "pg" does not match "upgrade", "db" does not match
-"feedback"), case-insensitively. Tables are immutable module constants compiled once.
+"feedback"), case-insensitively. Tables are immutable module constants compiled once; how they
+are written and compiled (``verb``, ``noun``, ``phrase_pattern``, ``terms``, ``cues``) lives in
+``phrases``, the structural word classes of the request reader in ``lexicon``.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Final
-
-
-class Kind:
-    """Node kinds as plain strings (the values of ``EnumNodeKind``).
-
-    The parser works on plain strings so that ``onexgen parse`` never has to import pydantic;
-    the typed models are built at the edge. A test keeps these equal to the enums.
-    """
-
-    EFFECT: Final = "effect"
-    COMPUTE: Final = "compute"
-    REDUCER: Final = "reducer"
-    ORCHESTRATOR: Final = "orchestrator"
-    ALL: Final = (EFFECT, COMPUTE, REDUCER, ORCHESTRATOR)
-
-
-class Category:
-    """Categories as plain strings (the values of ``EnumCategory``, in the same order)."""
-
-    DATABASE: Final = "database"
-    CACHE: Final = "cache"
-    API: Final = "api"
-    MESSAGING: Final = "messaging"
-    STORAGE: Final = "storage"
-    ML: Final = "ml"
-    MONITORING: Final = "monitoring"
-    SECURITY: Final = "security"
-    WORKFLOW: Final = "workflow"
-    DATA: Final = "data"
-    GENERAL: Final = "general"
-    ALL: Final = (
-        DATABASE,
-        CACHE,
-        API,
-        MESSAGING,
-        STORAGE,
-        ML,
-        MONITORING,
-        SECURITY,
-        WORKFLOW,
-        DATA,
-        GENERAL,
-    )
-
-
-# A word boundary that also treats dotted names ("order.created") and identifiers
-# ("data_services") as single tokens, so their parts never count as words of their own.
-_START = r"(?<![\w])(?<!\w\.)"
-_END = r"(?![\w])(?!\.\w)"
-
-
-def verb(base: str, *extra: str) -> str:
-    """Regex alternation of a regular English verb's forms (base, -s, -ing, -ed) plus extras."""
-    if base.endswith("e") and not base.endswith("ee"):
-        forms = {base, base + "s", base[:-1] + "ing", base + "d"}
-    elif base.endswith("y") and base[-2:-1] not in "aeiou":
-        forms = {base, base[:-1] + "ies", base + "ing", base[:-1] + "ied"}
-    elif base.endswith(("s", "sh", "ch", "x", "z")):
-        forms = {base, base + "es", base + "ing", base + "ed"}
-    else:
-        forms = {base, base + "s", base + "ing", base + "ed"}
-    forms.update(extra)
-    return "|".join(sorted(forms, key=lambda form: (-len(form), form)))
-
-
-def noun(base: str, *extra: str) -> str:
-    """Regex alternation of a noun and its plural."""
-    plural = base + "es" if base.endswith(("s", "sh", "ch", "x")) else base + "s"
-    if base.endswith("y") and base[-2:-1] not in "aeiou":
-        plural = base[:-1] + "ies"
-    forms = {base, plural, *extra}
-    return "|".join(sorted(forms, key=lambda form: (-len(form), form)))
-
-
-def word_set(text: str) -> frozenset[str]:
-    """A set of words written as one whitespace-separated block (easier to read and edit)."""
-    return frozenset(text.split())
-
-
-def phrase_pattern(*alternatives: str) -> re.Pattern[str]:
-    """Compile alternatives (regex fragments) into one whole-word, case-insensitive pattern."""
-    body = "|".join(f"(?:{alt})" for alt in alternatives)
-    return re.compile(f"{_START}(?:{body}){_END}", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """A canonical name and the pattern of everything that expresses it."""
-
-    canonical: str
-    pattern: re.Pattern[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """Evidence for a node kind or category: a label for explanations, a pattern and a weight."""
-
-    target: str
-    label: str
-    pattern: re.Pattern[str]
-    weight: float
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalSystem:
-    """An outside system the node talks to, its display name and the category it implies."""
-
-    name: str
-    pattern: re.Pattern[str]
-    category: str
-
-
-def _terms(table: dict[str, tuple[str, ...]]) -> tuple[Term, ...]:
-    return tuple(Term(name, phrase_pattern(*alts)) for name, alts in table.items())
-
+from onexgen.parsing.phrases import (
+    Category,
+    Cue,
+    ExternalSystem,
+    Kind,
+    Term,
+    cues,
+    phrase_pattern,
+    terms,
+    verb,
+    word_set,
+)
 
 # --- node kinds --------------------------------------------------------------------------------
 
@@ -132,7 +28,7 @@ KIND_WORDS: frozenset[str] = frozenset(Kind.ALL)
 
 # --- operations (canonical snake_case names) ---------------------------------------------------
 
-OPERATIONS: tuple[Term, ...] = _terms(
+OPERATIONS: tuple[Term, ...] = terms(
     {
         "create": (
             verb("create"),
@@ -319,7 +215,7 @@ CRUD_PATTERN = phrase_pattern(r"crud")
 
 # --- features ----------------------------------------------------------------------------------
 
-FEATURES: tuple[Term, ...] = _terms(
+FEATURES: tuple[Term, ...] = terms(
     {
         "connection_pooling": (
             r"connection[- ]pool(?:s|ing)?",
@@ -499,14 +395,8 @@ EXTERNAL_SYSTEMS: tuple[ExternalSystem, ...] = tuple(
 # --- categories --------------------------------------------------------------------------------
 
 
-def _cues(target: str, entries: tuple[tuple[str, str, float], ...]) -> tuple[Cue, ...]:
-    return tuple(
-        Cue(target, label, phrase_pattern(regex), weight) for label, regex, weight in entries
-    )
-
-
 CATEGORY_CUES: tuple[Cue, ...] = (
-    *_cues(
+    *cues(
         _C.DATABASE,
         (
             ("database", r"databases?|db|dbs|sql|rdbms", 1.5),
@@ -515,14 +405,14 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ("repository", r"repository|repositories|persistence|persist\w*", 0.7),
         ),
     ),
-    *_cues(
+    *cues(
         _C.CACHE,
         (
             ("cache", r"cach(?:e|es|ed|ing)", 1.5),
             ("ttl", r"ttl|expir(?:y|ation|es)", 0.7),
         ),
     ),
-    *_cues(
+    *cues(
         _C.API,
         (
             ("api", r"apis?|rest(?:ful)?|https?|endpoints?|webhooks?|graphql|grpc", 1.2),
@@ -531,7 +421,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ("pagination", r"paginat\w*|rate[- ]?limit\w*", 0.5),
         ),
     ),
-    *_cues(
+    *cues(
         _C.MESSAGING,
         (
             ("queue", r"queues?|topics?|message bus|event bus|broker|brokers", 1.2),
@@ -540,7 +430,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ("notification", r"notifications?|notify\w*|e-?mails?|sms|alerts?", 0.8),
         ),
     ),
-    *_cues(
+    *cues(
         _C.STORAGE,
         (
             ("files", r"files?|uploads?|uploaded|downloads?|directory|directories|folders?", 1.2),
@@ -549,7 +439,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ("storage", r"storage", 0.8),
         ),
     ),
-    *_cues(
+    *cues(
         _C.ML,
         (
             (
@@ -573,7 +463,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ),
         ),
     ),
-    *_cues(
+    *cues(
         _C.MONITORING,
         (
             ("metrics", r"metrics?|telemetry|monitoring|monitors?|observability", 2.0),
@@ -582,7 +472,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ("resources", r"cpu(?: usage)?|memory usage|disk usage|error rates?|uptime", 1.6),
         ),
     ),
-    *_cues(
+    *cues(
         _C.SECURITY,
         (
             (
@@ -604,7 +494,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ),
         ),
     ),
-    *_cues(
+    *cues(
         _C.WORKFLOW,
         (
             ("workflow", r"workflows?|sagas?|orchestrat\w*|coordinat\w*", 1.5),
@@ -618,7 +508,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
             ("routing", r"rout(?:e|es|ing)|dispatch\w*|fan[- ]?out|fan[- ]?in", 0.5),
         ),
     ),
-    *_cues(
+    *cues(
         _C.DATA,
         (
             (
@@ -653,7 +543,7 @@ CATEGORY_CUES: tuple[Cue, ...] = (
 
 _K = Kind
 KIND_CUES: tuple[Cue, ...] = (
-    *_cues(
+    *cues(
         _K.EFFECT,
         (
             (
@@ -696,7 +586,7 @@ KIND_CUES: tuple[Cue, ...] = (
             ),
         ),
     ),
-    *_cues(
+    *cues(
         _K.COMPUTE,
         (
             (
@@ -735,7 +625,7 @@ KIND_CUES: tuple[Cue, ...] = (
             ),
         ),
     ),
-    *_cues(
+    *cues(
         _K.REDUCER,
         (
             (
@@ -789,7 +679,7 @@ KIND_CUES: tuple[Cue, ...] = (
             ),
         ),
     ),
-    *_cues(
+    *cues(
         _K.ORCHESTRATOR,
         (
             ("coordinates", r"coordinat\w*|orchestrat\w*", 2.5),
