@@ -178,3 +178,19 @@ def test_report_parallel_group_then_join() -> None:
     assert groups["email_board"] is None
     assert set(report.steps[2].depends_on) == {"gather_sales_figures", "build_charts"}
     assert all(step.source for step in report.steps), "every fact keeps the user's words"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "node something 1234567890 in analytics, retry MetricsAggregator (path, metrics Kafka",
+        "Run -- , then Run the -- , sanctions screening and -- side by side",
+        "every 0 minutes above 1e9 percent, sliding windows of 0 seconds, top 0",
+    ],
+)
+def test_odd_numbers_and_empty_steps_never_break_the_facts(prompt: str) -> None:
+    """Found by feeding random word salads from the corpora: facts stay valid models."""
+    requirements = parse(prompt)
+    assert all(step.name for step in requirements.facts.steps)
+    retries = requirements.performance_requirements.retry_attempts
+    assert retries is None or 0 <= retries <= 100

@@ -946,7 +946,7 @@ def _performance(text: str, request_facts: dict[str, Any]) -> dict[str, Any]:
     if windows:
         values["window_seconds"] = list(dict.fromkeys([*windows, *values["window_seconds"]]))
     limits = {limit["role"]: limit["value"] for limit in reversed(request_facts["limits"])}
-    if values["retry_attempts"] is None and "retries" in limits:
+    if values["retry_attempts"] is None and 0 <= limits.get("retries", -1) <= 100:
         values["retry_attempts"] = limits["retries"]
     if values["batch_size"] is None and limits.get("batch_size"):
         values["batch_size"] = limits["batch_size"]

@@ -296,11 +296,16 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
                 steps.append(step)
             elif not step.action and step.objects and steps and _list_head(steps) in LIST_HEADS:
                 steps.append(step)  # "run the identity check, sanctions screening and ..."
-    if len(steps) > 1 and steps[0].action in LIST_HEADS and not steps[1].action:
+    if (
+        len(steps) > 1
+        and steps[0].action in LIST_HEADS
+        and not steps[1].action
+        and steps[0].objects
+    ):
         # "Run the identity check, sanctions screening ...": the run verb heads a noun list
         first = steps[0]
         steps[0] = Step("", first.objects, first.source, first.position)
-    return lead, steps, compensations, colon_list
+    return lead, [step for step in steps if step.name], compensations, colon_list
 
 
 def _kind_of(step: Step | None) -> str | None:
