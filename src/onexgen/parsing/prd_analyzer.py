@@ -52,20 +52,6 @@ if TYPE_CHECKING:
     from onexgen.models.enums import EnumNodeKind
     from onexgen.models.requirements import ModelPRDRequirements
 
-# The shape of an empty ``ModelRequestFacts`` dump, so the plain-value path matches the model.
-_EMPTY_FACTS: dict[str, Any] = {
-    "steps": [],
-    "parallel": False,
-    "compensation": False,
-    "group_by": [],
-    "windows": [],
-    "schedules": [],
-    "durations": [],
-    "limits": [],
-    "thresholds": [],
-    "outputs": [],
-}
-
 _KIND = r"(effect|compute|reducer|orchestrator)"
 _TYPE_COLON = re.compile(rf"\b(?:node[ _-]?)?(?:type|kind)\s*[:=]\s*{_KIND}\b", re.IGNORECASE)
 _KIND_NODE = re.compile(rf"\b{_KIND}[ \t]+node\b(?!s)", re.IGNORECASE)
@@ -761,8 +747,9 @@ def _settle_kind(
 class ParsedRequirements:
     """The analyzer's result as plain values, with exactly the fields of ModelPRDRequirements.
 
-    ``onexgen parse`` prints it without importing pydantic (start-up time);
-    ``PRDAnalyzer.analyze_prompt`` validates it into the typed model.
+    ``onexgen parse`` prints it without building the models (start-up time);
+    ``PRDAnalyzer.analyze_prompt`` validates it into the typed model. ``facts`` is the
+    ``ModelRequestFacts`` dump ``facts.extract_facts`` returns.
     """
 
     node_type: str
@@ -779,8 +766,8 @@ class ParsedRequirements:
     extraction_confidence: float
     explicit_fields: tuple[str, ...]
     field_confidence: dict[str, float]
+    facts: dict[str, Any]
     original_prompt: str = field(repr=False, default="")
-    facts: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The same shape as ``ModelPRDRequirements.model_dump(mode="json")``."""
@@ -799,7 +786,7 @@ class ParsedRequirements:
             "extraction_confidence": self.extraction_confidence,
             "explicit_fields": list(self.explicit_fields),
             "field_confidence": dict(self.field_confidence),
-            "facts": _EMPTY_FACTS | self.facts,
+            "facts": self.facts,
             "original_prompt": self.original_prompt,
         }
 
