@@ -194,3 +194,17 @@ def test_odd_numbers_and_empty_steps_never_break_the_facts(prompt: str) -> None:
     assert all(step.name for step in requirements.facts.steps)
     retries = requirements.performance_requirements.retry_attempts
     assert retries is None or 0 <= retries <= 100
+
+
+def test_the_issues_saga_keeps_its_steps_and_rollback() -> None:
+    saga = parse(
+        "Place an order: reserve inventory, charge the card, create the shipment, roll back the "
+        "reservation if payment fails"
+    )
+    assert saga.node_type.value == "orchestrator"
+    steps = saga.facts.steps
+    assert [step.name for step in steps] == ["reserve_inventory", "charge_card", "create_shipment"]
+    assert saga.facts.compensation
+    assert steps[0].compensation == "roll back the reservation if payment fails"
+    assert steps[0].compensation_trigger == "charge_card"
+    assert steps[1].compensation is None

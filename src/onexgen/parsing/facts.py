@@ -357,6 +357,10 @@ def _step_facts(structure: Structure) -> list[dict[str, Any]]:
         ]
         if not targets:
             targets = [i for i in range(len(steps)) if trigger is None or i < trigger]
+        if trigger is None and targets and max(targets) + 1 < len(steps):
+            # "roll back the reservation if payment fails": the failure names no step, so it is
+            # the step that runs after the ones undone (charge the card)
+            trigger = max(targets) + 1
         for index in targets:
             undo[index] = (compensation.source, names[trigger] if trigger is not None else "")
     result: list[dict[str, Any]] = []
