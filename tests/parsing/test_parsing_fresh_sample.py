@@ -34,7 +34,7 @@ SAMPLE: list[tuple[str, str, str]] = [
         "Archive closed support tickets to an S3 bucket every night and delete the local copies "
         "after 30 days",
         "effect",
-        "ClosedSupportTicketArchive",
+        "S3ClosedSupportTicketArchive",
     ),
     ("Redact email addresses and phone numbers from chat transcripts", "compute", ""),
     (
@@ -208,3 +208,10 @@ def test_the_issues_saga_keeps_its_steps_and_rollback() -> None:
     assert steps[0].compensation == "roll back the reservation if payment fails"
     assert steps[0].compensation_trigger == "charge_card"
     assert steps[1].compensation is None
+
+
+def test_a_presigned_url_is_an_operation_and_a_named_output() -> None:
+    upload = parse("Upload the file to S3 and return a presigned download URL")
+    assert upload.node_name == "S3FileUploader"
+    assert "presign" in upload.operations
+    assert [output.name for output in upload.facts.outputs] == ["presigned_url"]

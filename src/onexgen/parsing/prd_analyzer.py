@@ -475,6 +475,7 @@ def _derive_name(kind: str, category: str, facts: _Facts, structure: Structure) 
 
 
 _WRITES = frozenset({"create", "update", "delete"})
+_ONE_WAY_ROLES = frozenset({"Fetcher", "Puller", "Reader", "Loader", "Writer", "Saver", "Store"})
 
 
 def _agent_noun(action: str) -> str:
@@ -542,8 +543,8 @@ def _action_name(kind: str, facts: _Facts, structure: Structure) -> str | None:
     if not subject:
         return None
     role = _agent_noun(lead.action) if lead_kind == kind else "Aggregator"
-    if kind == Kind.EFFECT and "read" in facts.operations and _WRITES & set(facts.operations):
-        role = "Store"
+    if role in _ONE_WAY_ROLES and "read" in facts.operations and _WRITES & set(facts.operations):
+        role = "Store"  # a node that reads and writes is not a Fetcher or a Writer
     named = [name for name in facts.systems if name not in {"HTTP API", "Filesystem"}]
     owner = _API_NAME.search(facts.match_text) if "HTTP API" in facts.systems else None
     prefix: list[str] = []
@@ -551,7 +552,7 @@ def _action_name(kind: str, facts: _Facts, structure: Structure) -> str | None:
         system = to_pascal_case(
             named[0].replace("/", " ") if named or not owner else owner.group(1)
         )
-        if system.lower() not in {word.lower() for word in subject} | ACRONYMS:
+        if system.lower() not in {word.lower() for word in subject} | {"api", "http", "rest"}:
             prefix = [system]
     return to_pascal_case(" ".join([*prefix, *subject])) + role
 

@@ -207,6 +207,11 @@ OPERATIONS: tuple[Term, ...] = terms(
             r"sequence[sd]? (?:the|an?|all)",
         ),
         "schedule": (verb("schedule"), r"scheduler"),
+        "presign": (
+            r"pre-?sign(?:s|ing)?|pre-?signed (?:download |upload )?(?:urls?|links?)",
+            r"signed (?:download |upload )?urls?",
+            r"(?:download|upload) links? that expires?",
+        ),
     }
 )
 
@@ -737,6 +742,7 @@ OPERATION_KIND: dict[str, str] = {
     "coordinate": _K.ORCHESTRATOR,
     "route": _K.ORCHESTRATOR,
     "schedule": _K.ORCHESTRATOR,
+    "presign": _K.EFFECT,
 }
 
 CATEGORY_KIND: dict[str, dict[str, float]] = {
