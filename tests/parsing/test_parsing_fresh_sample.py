@@ -7,6 +7,9 @@ the facts the user stated (steps in order, keys, windows, schedules, durations, 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +17,8 @@ import pytest
 from onexgen.parsing import PRDAnalyzer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from onexgen.models.requirements import ModelPRDRequirements
 
 
@@ -215,3 +220,23 @@ def test_a_presigned_url_is_an_operation_and_a_named_output() -> None:
     assert upload.node_name == "S3FileUploader"
     assert "presign" in upload.operations
     assert [output.name for output in upload.facts.outputs] == ["presigned_url"]
+
+
+def test_lemmas_work_without_a_writable_cache_root(tmp_path: Path) -> None:
+    """A read-only cache root (sandbox, read-only home) costs time, never correctness."""
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache root should be", encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from onexgen.parsing.lemmas import lemma; print(lemma('reserved'), lemma('copies'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "ONEXGEN_CACHE_DIR": str(blocked)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["reserve", "copy"]

@@ -66,9 +66,22 @@ def _build_table(path: Path) -> None:
 @functools.cache
 def _connection() -> sqlite3.Connection:
     path = _table_path()
-    if not path.exists():
-        _build_table(path)
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        if not path.exists():
+            _build_table(path)
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    except (OSError, sqlite3.Error):
+        # no writable cache root (read-only home, sandbox): same table, in memory, per process
+        from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        memory.execute("CREATE TABLE lemma (form TEXT PRIMARY KEY, lemma TEXT) WITHOUT ROWID")
+        dictionary = DefaultDictionaryFactory().get_dictionary(_LANGUAGE)
+        memory.executemany(
+            "INSERT OR REPLACE INTO lemma VALUES (?, ?)",
+            ((form, str(value)) for form, value in dictionary.items()),
+        )
+        return memory
 
 
 @functools.lru_cache(maxsize=4096)
