@@ -606,6 +606,11 @@ def _check_handler(layout: NodeLayout, outcome: ComponentOutcome, contract: dict
     operations = contract.get("operations")
     if not isinstance(operations, list):
         return
+    names = [op.get("name") if isinstance(op, dict) else op for op in operations]
+    if "handle" in defined and not any(
+        isinstance(name, str) and (name in defined or f"handle_{name}" in defined) for name in names
+    ):
+        return  # one handle(request) entry point (the framework's form) dispatches itself
     for operation in operations:
         op_name = operation.get("name") if isinstance(operation, dict) else operation
         if not isinstance(op_name, str):
