@@ -142,3 +142,18 @@ def test_bad_contract_sections_are_reported_with_the_framework_models_error(
     handler = by_code["ONEX051"]
     assert "defines no HandlerMissing" in handler.message
     assert handler.file == "contract.yaml"
+
+
+@pytest.mark.slow
+def test_node_staged_outside_its_project_is_checked_under_its_declared_module(
+    project: Path, tmp_path: Path
+) -> None:
+    """Generated into a project, a node is validated in a staging directory before it moves to
+    src/proj/nodes/: its contract already names it proj.nodes.my_effect."""
+    staged = tmp_path / ".staging" / "my_effect"
+    staged.parent.mkdir(parents=True)
+    subprocess.run(["cp", "-r", str(_node(project, "effect")), str(staged)], check=True)
+    result = QualityValidator().validate_sync(staged, EnumValidationLevel.STANDARD)
+    blocking = [f"{i.code} {i.message}" for i in result.blocking_issues]
+    assert blocking == []
+    assert "omnibase_core contract models + handler resolution" in result.tools_run

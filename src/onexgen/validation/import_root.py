@@ -12,6 +12,8 @@ fixture directory) still imports itself by its bare name.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,29 @@ def node_import_path(node_dir: Path) -> NodeImportPath:
                     root = root.parent
                 return NodeImportPath(root=root, module=module)
     return NodeImportPath(root=node_dir.parent, module=node_dir.name)
+
+
+def declared_module(node_dir: Path) -> str | None:
+    """The fully qualified module ``contract.yaml`` gives the node, when it is longer than the
+    bare name (``shop.nodes.node_x`` for ``node_x``), whether or not the enclosing packages exist
+    on disk yet.
+
+    A node generated into an ONEX project is checked in a staging directory before it is moved
+    to ``src/shop/nodes/``: its contract already names it by the module it will have there.
+    """
+    node_dir = Path(node_dir).absolute()
+    try:
+        text = (node_dir / "contract.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    name = re.escape(node_dir.name)
+    found = Counter(
+        match.group(1) + node_dir.name
+        for match in re.finditer(rf"(?<![\w.])((?:[A-Za-z_]\w*\.)+){name}\.", text)
+    )
+    if not found:
+        return None
+    return max(sorted(found), key=lambda module: (found[module], len(module)))
 
 
 def _node_text(node_dir: Path) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from onexgen.models.enums import EnumNodeKind
-from onexgen.validation.import_root import NodeImportPath, node_import_path
+from onexgen.validation.import_root import NodeImportPath, declared_module, node_import_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,6 +53,7 @@ class NodeLayout:
     contract_error: str | None
     files: tuple[ParsedFile, ...]
     import_path: NodeImportPath
+    declared: str | None = None
 
     @property
     def module(self) -> str:
@@ -62,10 +63,11 @@ class NodeLayout:
     def local_parts(self, module: str) -> list[str] | None:
         """``module`` relative to the node package, or None when it lies outside the node.
 
-        Both the fully qualified form (``proj.nodes.my_x.handlers.h``) and the bare package form
-        (``my_x.handlers.h``) name the node's own modules.
+        The fully qualified form (``proj.nodes.my_x.handlers.h``), the module the contract
+        declares for the node (the same, while the node is staged outside its project) and the
+        bare package form (``my_x.handlers.h``) all name the node's own modules.
         """
-        for prefix in dict.fromkeys((self.module, self.package)):
+        for prefix in dict.fromkeys((self.module, self.declared or self.module, self.package)):
             if module == prefix:
                 return []
             if module.startswith(f"{prefix}."):
@@ -171,6 +173,7 @@ def load_layout(node_dir: Path) -> NodeLayout:
         contract_error=contract_error,
         files=files,
         import_path=node_import_path(node_dir),
+        declared=declared_module(node_dir),
     )
 
 

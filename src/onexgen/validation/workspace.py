@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH, find_ruff_config, ruff_line_length
-from onexgen.validation.import_root import node_import_path
+from onexgen.validation.import_root import declared_module, node_import_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -150,17 +150,22 @@ def copy_node(node_dir: Path, root: Path) -> Path:
 
     A node of an ONEX project (``proj.nodes.my_x``) is copied to ``root/proj/nodes/my_x`` with
     the enclosing packages' ``__init__.py`` files, so its absolute imports resolve in the copy
-    exactly as the framework's runtime resolves them from the project's import root.
+    exactly as the framework's runtime resolves them from the project's import root. A node
+    staged outside its project is copied at the module its contract declares (empty enclosing
+    packages), where it is about to land.
     """
     found = node_import_path(node_dir)
-    target = root / found.rel
+    declared = declared_module(node_dir)
+    staged = found.module.count(".") == 0 and declared is not None
+    module = declared if staged and declared is not None else found.module
+    target = root / module.replace(".", "/")
     target.parent.mkdir(parents=True, exist_ok=True)
     source_parent = node_dir.parent
-    for depth in range(found.module.count(".")):
+    for depth in range(module.count(".")):
         copy_parent = target.parents[depth]
         init = source_parent / "__init__.py"
         if not (copy_parent / "__init__.py").exists():
-            text = init.read_text(encoding="utf-8") if init.is_file() else ""
+            text = init.read_text(encoding="utf-8") if init.is_file() and not staged else ""
             (copy_parent / "__init__.py").write_text(text, encoding="utf-8")
         source_parent = source_parent.parent
     shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
