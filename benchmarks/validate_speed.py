@@ -42,7 +42,7 @@ from onexgen.pipeline import CodeGenerationService
 from onexgen.refinement.refiner import refine_sync
 from onexgen.validation.code_quality import run_ruff_check, run_ruff_format
 from onexgen.validation.layout import load_layout
-from onexgen.validation.onex_compliance import run_onex_validate
+from onexgen.validation.onex_compliance import run_framework_checks_on
 from onexgen.validation.quality_validator import QualityValidator
 from onexgen.validation.scoring import ComponentOutcome
 from onexgen.validation.tests_check import check_test_files, run_tests
@@ -134,15 +134,22 @@ async def _one_tool(tool: str, workspace: Workspace) -> None:
     outcome = ComponentOutcome(EnumValidationComponent.CODE_QUALITY)
     if tool == "mypy --strict":
         await run_mypy(workspace, outcome)
-    elif tool == "onex validate --strict":
-        await run_onex_validate(workspace, outcome)
+    elif tool == "framework checks (onex validate, contract models, handler)":
+        kind = load_layout(workspace.node_dir).kind
+        await run_framework_checks_on(workspace, kind, outcome, suite=True)
     elif tool == "ruff check":
         await run_ruff_check(workspace, outcome)
     else:
         await run_ruff_format(workspace, outcome)
 
 
-PER_TOOL = ("pytest --cov", "onex validate --strict", "mypy --strict", "ruff check", "ruff format")
+PER_TOOL = (
+    "pytest --cov",
+    "framework checks (onex validate, contract models, handler)",
+    "mypy --strict",
+    "ruff check",
+    "ruff format",
+)
 
 
 def per_tool(prompt: str, runs: int) -> dict[str, dict[str, float]]:

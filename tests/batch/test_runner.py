@@ -249,7 +249,7 @@ def test_a_node_failing_validation_fails_alone(tmp_path: Path) -> None:
     blocking = [(i.code, i.file) for i in broken.validation.blocking_issues]
     assert ("mypy:return-value", "node.py") in blocking
     assert "failed standard validation" in broken.errors[0]
-    assert [run.tool for run in result.tool_runs] == ["mypy"]
+    assert [run.tool for run in result.tool_runs] == ["mypy", "framework checks"]
     assert result.tool_runs[0].node_count == 3
 
     validator = QualityValidator()

@@ -60,9 +60,14 @@ def test_each_tool_failure_is_caught_and_attributed(tmp_path: Path) -> None:
     path = contract / "contract.yaml"
     path.write_text(path.read_text().replace("node_type: EFFECT_GENERIC", "node_type: effect"))
 
+    handler = renamed_copy(good, f"node_broken_handler_{kind}")
+    path = handler / "contract.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("default_handler: ", "default_handler: missing_", 1))
+
     checked = {
         c.node_dir: c
-        for c in asyncio.run(check_packages([good, lint, layout, types, tests, contract]))
+        for c in asyncio.run(check_packages([good, lint, layout, types, tests, contract, handler]))
     }
 
     def failed(node: Path) -> set[str]:
@@ -77,5 +82,7 @@ def test_each_tool_failure_is_caught_and_attributed(tmp_path: Path) -> None:
     assert "mypy" in failed(types)
     assert "pytest" in failed(tests)
     assert "onex_validate" in failed(contract)
-    for node in (lint, layout, types, tests, contract):
+    assert "framework" in failed(handler)
+    assert "ONEX051" in " ".join(checked[str(handler)].problems)
+    for node in (lint, layout, types, tests, contract, handler):
         assert not checked[str(node)].passed

@@ -88,6 +88,7 @@ def test_good_node_passes_strict_with_high_score(good_result: ModelValidationRes
     assert not good_result.blocking_issues
     assert set(good_result.tools_run) == {
         "mypy --strict",
+        "omnibase_core contract models + handler resolution",
         "onex validate --strict",
         "pytest --cov",
         "ruff check",

@@ -4,16 +4,18 @@ finding reads and scores the same whichever way the node was validated.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from onexgen.models.testing import ModelFailedTest, ModelTestResults
 from onexgen.models.validation import EnumIssueSeverity, EnumValidationComponent
-from onexgen.validation.onex_compliance import (
-    add_onex_failure,
-    add_onex_findings,
-    add_onex_timeout,
+from onexgen.validation.framework import (
+    ModelFrameworkNodeReport,
+    ModelFrameworkReport,
+    ModelSuiteItem,
+    add_framework_findings,
     onex_fix,
-    parse_onex_output,
 )
 from onexgen.validation.scoring import ComponentOutcome
 from onexgen.validation.tests_check import (
@@ -24,20 +26,6 @@ from onexgen.validation.tests_check import (
     score_test_results,
 )
 from onexgen.validation.type_safety import MYPY_FIXES, mypy_fix
-
-# Real output of `onex --verbose validate --strict node_postgres_writer_effect` (omnibase-core
-# 0.47.57) for the fixture node with `record_id: str` in its input model.
-ONEX_OUTPUT = """\
-Validating node_postgres_writer_effect...
-  [PASS] architecture
-       Files processed: 10
-  [FAIL] patterns
-       Files processed: 19
-       Issues: 1
-         - node_postgres_writer_effect/models/model_postgres_writer_input.py: Line 20: \
-Field 'record_id' should use UUID type instead of str
-Validation failures detected.
-"""
 
 
 def _results(**fields: object) -> ModelTestResults:
@@ -115,34 +103,37 @@ def test_mypy_fix_uses_the_table_and_appends_mypy_hint() -> None:
     assert mypy_fix("no-such-code") == "Fix the type so that mypy --strict accepts it."
 
 
-def test_onex_output_is_parsed_relative_to_the_node() -> None:
-    assert parse_onex_output(ONEX_OUTPUT, "node_postgres_writer_effect/") == [
-        (
-            "models/model_postgres_writer_input.py",
-            20,
-            "Field 'record_id' should use UUID type instead of str",
-        )
-    ]
+NODE = Path("/tmp/node_postgres_writer_effect")
 
 
-def test_onex_findings_become_errors_with_a_fix() -> None:
+def test_framework_findings_become_errors_with_a_fix() -> None:
+    item = ModelSuiteItem(
+        validator="patterns",
+        file="models/model_postgres_writer_input.py",
+        line=20,
+        message="Field 'record_id' should use UUID type instead of str",
+    )
+    report = ModelFrameworkReport(
+        nodes={str(NODE): ModelFrameworkNodeReport(suite=(item,))}, suite_run=True
+    )
     outcome = ComponentOutcome(EnumValidationComponent.ONEX_COMPLIANCE)
-    assert add_onex_findings(outcome, ONEX_OUTPUT, "node_postgres_writer_effect/") == 1
+    add_framework_findings(outcome, report, NODE)
     (issue,) = outcome.issues
     assert issue.code == "ONEX041"
     assert issue.location == "models/model_postgres_writer_input.py:20"
     assert issue.suggested_fix == "Annotate the identifier field as uuid.UUID instead of str."
-    assert add_onex_findings(outcome, "Validating x...\nAll validations passed!\n", "x/") == 0
+    assert "onex validate --strict" in outcome.tools
 
 
-def test_onex_failure_and_timeout_are_blocking_errors() -> None:
-    outcome = ComponentOutcome(EnumValidationComponent.ONEX_COMPLIANCE)
-    add_onex_failure(outcome, "exit 2")
-    add_onex_timeout(outcome, 120.0)
-    assert [issue.code for issue in outcome.issues] == ["ONEX040", "ONEX040"]
-    assert all(issue.severity.blocks for issue in outcome.issues)
-    assert outcome.issues[0].message == "onex validate --strict failed: exit 2"
-    assert "within 120 s" in outcome.issues[1].message
+def test_framework_failure_and_missing_node_are_blocking_errors() -> None:
+    for report in (
+        ModelFrameworkReport(failure="the framework checks did not finish within 120 s"),
+        ModelFrameworkReport(nodes={}),
+    ):
+        outcome = ComponentOutcome(EnumValidationComponent.ONEX_COMPLIANCE)
+        add_framework_findings(outcome, report, NODE)
+        assert [issue.code for issue in outcome.issues] == ["ONEX040"]
+        assert outcome.issues[0].severity.blocks
 
 
 def test_onex_fix_names_the_file_for_unknown_messages() -> None:

@@ -5,6 +5,9 @@ beside the sources, and a temporary copy's bytecode is dropped again.
 from __future__ import annotations
 
 import asyncio
+import os
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onexgen.cache_dirs import CACHE_DIR_ENV
@@ -12,12 +15,11 @@ from onexgen.validation.tools import (
     bytecode_cache_dir,
     drop_cached_bytecode,
     run_tool,
+    run_tool_sync,
     tool_env,
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import pytest
 
 
@@ -66,3 +68,37 @@ def test_a_tool_run_caches_bytecode_outside_the_sources_and_drop_forgets_it(
     drop_cached_bytecode(root)
     assert not cached.exists()
     assert any(bytecode_cache_dir().rglob("_pytest/fixtures.cpython-*.pyc"))
+
+
+def test_sync_runner_kills_the_whole_process_group_on_timeout(tmp_path: Path) -> None:
+    """A tool that started a child and hangs: both are gone after the timeout."""
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    run = run_tool_sync("python", ["-c", script], cwd=tmp_path, timeout=3.0)
+    assert run.timed_out
+    assert run.exit_code is None
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def test_sync_runner_returns_the_tools_output(tmp_path: Path) -> None:
+    run = run_tool_sync("python", ["-c", "print('hi')"], cwd=tmp_path, timeout=30.0)
+    assert (run.returncode, run.stdout.strip(), run.timed_out) == (0, "hi", False)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie left for its dead parent's reaper counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")

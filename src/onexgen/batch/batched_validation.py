@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -36,22 +35,19 @@ from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH
 from onexgen.testing.test_executor import failed_test, junit_cases
 from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
 from onexgen.validation.documentation import check_documentation
+from onexgen.validation.framework import add_framework_findings, run_framework_checks
+from onexgen.validation.import_root import node_import_path
 from onexgen.validation.layout import load_layout
 from onexgen.validation.levels import DEFAULT_THRESHOLD
-from onexgen.validation.onex_compliance import (
-    add_onex_failure,
-    add_onex_findings,
-    add_onex_timeout,
-    check_onex_compliance,
-)
+from onexgen.validation.onex_compliance import check_onex_compliance
 from onexgen.validation.scoring import ComponentOutcome, compose_result
 from onexgen.validation.tests_check import check_test_files, score_test_results
 from onexgen.validation.tools import ModelToolRun as ToolProcess
 from onexgen.validation.tools import drop_cached_bytecode, locate_tool, mypy_cache_dir, run_tool
 from onexgen.validation.type_safety import check_annotations, mypy_fix
 from onexgen.validation.workspace import (
-    IGNORED_NAMES,
     Workspace,
+    copy_node,
     project_line_length,
     write_tool_configs,
 )
@@ -63,7 +59,6 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
 _CONFTEST_ERROR = re.compile(r"ImportError while loading conftest '([^']+)'")
-_ONEX_SECTION = re.compile(r"^Validating (\S+?)\.\.\.\s*$")
 
 
 class ModelToolRun(BaseModel):
@@ -460,8 +455,7 @@ class _Workspace:
         self.work = root / "_reports"
         self.copies: dict[Path, Path] = {}
         for original in originals:
-            copy = root / original.name
-            shutil.copytree(original, copy, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+            copy = copy_node(original, root)
             self.copies[copy] = original
         # A batch writes into one output directory, so its nodes share one project's ruff
         # settings: validate at that project's line length, as single-node validation does.
@@ -475,54 +469,34 @@ class _Workspace:
         return Workspace(root=self.root, node_dir=copy)
 
 
-async def _run_onex_validate(
+async def _run_framework(
     space: _Workspace,
-    outcomes: dict[Path, ComponentOutcome],
+    checks: dict[Path, _NodeChecks],
+    *,
+    suite: bool,
     timeout: float,
     env: Mapping[str, str | None],
     slots: asyncio.Semaphore | None = None,
 ) -> ModelToolRun:
-    """One ``onex validate --strict`` over every node; its output is split per node section."""
-    argv = (
-        str(locate_tool("onex")),
-        "--verbose",
-        "validate",
-        "--strict",
-        *(copy.name for copy in sorted(space.copies)),
+    """One run of the framework's checks (contract models, handler resolution and, with
+    ``suite``, ``onex validate --strict``'s validators) over every node, as for one node."""
+    nodes = [
+        (copy, copy.relative_to(space.root).as_posix().replace("/", "."), c.kind)
+        for copy, c in sorted(checks.items())
+    ]
+    started = time.perf_counter()
+    report = await run_framework_checks(
+        nodes, import_root=space.root, suite=suite, timeout=timeout, env=env, slots=slots
     )
-    proc = await _run(argv, cwd=space.root, env=env, timeout=timeout, slots=slots)
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for raw in proc.stdout.splitlines():
-        header = _ONEX_SECTION.match(raw)
-        if header is not None:
-            current = sections.setdefault(header.group(1), [])
-            continue
-        if current is not None:
-            current.append(raw)
-    for copy, outcome in sorted(outcomes.items()):
-        outcome.tools.append("onex validate --strict")
-        lines = sections.get(copy.name)
-        if proc.timed_out:
-            add_onex_timeout(outcome, timeout)
-            continue
-        if lines is None:
-            if proc.exit_code != 0:
-                tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
-                add_onex_failure(outcome, " | ".join(tail) or f"exit {proc.exit_code}")
-            continue
-        text = "\n".join(lines)
-        found = add_onex_findings(outcome, text, f"{copy.name}/")
-        if not found and "[FAIL]" in text:
-            failing = [ln.strip() for ln in lines if ln.strip().startswith(("- ", "[FAIL]"))]
-            add_onex_failure(outcome, " | ".join(failing[-3:]))
+    for copy, node_checks in sorted(checks.items()):
+        add_framework_findings(node_checks.onex, report, copy)
     return ModelToolRun(
-        tool="onex validate",
-        command=argv,
-        exit_code=proc.exit_code,
-        duration_seconds=proc.duration_seconds,
-        timed_out=proc.timed_out,
-        node_count=len(outcomes),
+        tool="onex validate" if suite else "framework checks",
+        command=("python", "-m", "onexgen.validation.framework_probe"),
+        exit_code=None if report.failure else 0,
+        duration_seconds=time.perf_counter() - started,
+        timed_out=report.failure is not None and "did not finish" in report.failure,
+        node_count=len(nodes),
     )
 
 
@@ -572,10 +546,10 @@ async def validate_batch(
     originals = sorted({Path(os.path.abspath(p)) for p in node_dirs})
     if not originals:
         return ModelBatchValidationResult(nodes=())
-    names = [p.name for p in originals]
+    names = [node_import_path(p).module for p in originals]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
-        raise ValueError(f"two nodes of the batch share the directory name '{clashes[0]}'")
+        raise ValueError(f"two nodes of the batch share the module name '{clashes[0]}'")
     for tool in _tools_needed(level, type_check=type_check, run_tests=run_tests):
         locate_tool(tool)  # a missing tool fails here, before anything starts
     tests: dict[Path, ModelTestResults] = {}
@@ -715,9 +689,14 @@ async def _run_tools(
                     )
                 )
             )
-        if checks and run_tests:
-            onex = {copy: c.onex for copy, c in checks.items()}
-            tasks.append(group.create_task(_run_onex_validate(space, onex, timeout, env, slots)))
+        if checks and type_check:
+            tasks.append(
+                group.create_task(
+                    _run_framework(
+                        space, checks, suite=run_tests, timeout=timeout, env=env, slots=slots
+                    )
+                )
+            )
         if checks and type_check:
             for copy, node_checks in checks.items():
                 group.create_task(node_checks.run_ruff(space.node_workspace(copy), slots))
@@ -731,11 +710,9 @@ def _tools_needed(
     if type_check:
         tools.append("mypy")
         if level is not None:
-            tools.append("ruff")
+            tools.extend(("ruff", "python"))
     if run_tests:
         tools.append("pytest")
-        if level is not None:
-            tools.append("onex")
     return tuple(tools)
 
 
@@ -743,6 +720,7 @@ class _NodeChecks:
     """The per-node checker outcomes of ``QualityValidator`` for one node of the batch."""
 
     def __init__(self, layout: NodeLayout) -> None:
+        self.kind = layout.kind.value if layout.kind is not None else None
         self.onex = check_onex_compliance(layout)
         self.types = check_annotations(layout)
         self.quality = check_complexity(layout)

@@ -66,6 +66,14 @@ def parse(
         raise typer.Exit(code=1) from None
 
     result = result_as_json(requirements_dict, classification_dict)
+    from onexgen.intelligence.mixins import recommend_values
+
+    result["recommended_mixins"] = recommend_values(
+        classification_dict["node_type"],
+        requirements_dict["category"],
+        requirements_dict["features"],
+        requirements_dict["operations"],
+    )
     if as_json:
         import json
 

@@ -242,7 +242,7 @@ def build_from_profile(
         input_model=f"{names.package}.models.{names.input_module}.{names.input_class}",
         output_model=f"{names.package}.models.{names.output_module}.{names.output_class}",
         handler_routing=ModelHandlerRouting(
-            default_handler=f"handlers.{names.handler_module}:{names.handler_class}"
+            default_handler=f"{names.package}.handlers.{names.handler_module}:{names.handler_class}"
         ),
         operations=operations,
         features=features,

@@ -13,6 +13,7 @@ from onexgen.intelligence.library import (
     KIND_FEATURES,
     KIND_PRACTICES,
 )
+from onexgen.intelligence.mixins import recommend_mixins
 from onexgen.models.intelligence import ModelFeatureDefaults, ModelIntelligence
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ __all__ = ["gather_intelligence"]
 def gather_intelligence(
     requirements: ModelPRDRequirements, classification: ModelClassificationResult
 ) -> ModelIntelligence:
-    """Best practices for the classified kind and the requirements' category (offline)."""
+    """Best practices for the classified kind and the requirements' category, and the
+    omnibase_core mixins and subcontract models that fit the request (offline)."""
     kind = classification.node_type
     category = requirements.category
     practices = (*KIND_PRACTICES[kind], *CATEGORY_PRACTICES[category])
@@ -45,4 +47,5 @@ def gather_intelligence(
         pitfalls=CATEGORY_PITFALLS[category],
         libraries=CATEGORY_LIBRARIES.get(category, ()),
         defaults=defaults,
+        recommended_mixins=recommend_mixins(requirements, classification),
     )

@@ -43,6 +43,36 @@ class ModelFeatureDefaults(BaseModel):
     window_seconds: tuple[float, ...] = (60.0,)
 
 
+class ModelMixinConflict(BaseModel):
+    """A mixin that must not be combined with the recommended one, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    reason: str
+
+
+class ModelMixinRecommendation(BaseModel):
+    """An omnibase_core mixin or subcontract model that fits the request, and why.
+
+    ``import_path`` is ``<module>.<Name>``: ``from <module> import <Name>`` works against the
+    installed omnibase_core (the recommender only offers names the package defines).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    import_path: str
+    kind: str = Field(description="'mixin' or 'subcontract' (a contract section's model)")
+    reason: str
+    conflicts: tuple[ModelMixinConflict, ...] = ()
+
+    @property
+    def module(self) -> str:
+        """The module to import ``name`` from."""
+        return self.import_path.rpartition(".")[0]
+
+
 class ModelIntelligence(BaseModel):
     """What stage 2 knows about building this kind of node well."""
 
@@ -56,3 +86,7 @@ class ModelIntelligence(BaseModel):
     libraries: tuple[str, ...] = ()
     defaults: ModelFeatureDefaults = Field(default_factory=ModelFeatureDefaults)
     sources: tuple[str, ...] = ("builtin",)
+    recommended_mixins: tuple[ModelMixinRecommendation, ...] = Field(
+        default=(),
+        description="omnibase_core mixins and subcontract models that fit the request",
+    )

@@ -2,15 +2,15 @@
 
 Why batched: every tool start pays for itself (``onex`` and pytest import omnibase_core, a cold
 mypy loads it into its cache), so checking a corpus of nodes one by one would spend most of the
-time starting tools. ruff, ``onex validate`` and (through the batch validator) mypy and pytest all
-accept many paths and name files in their output, so one run each is enough and every finding is
-attributed to the package whose directory contains it. Used by ``scripts/check_corpus.py`` and by
+time starting tools. ruff, the framework checks (``onex validate``'s suite, contract models,
+handler resolution) and (through the batch validator) mypy and pytest all accept many paths and
+name files in their output, so one run each is enough and every finding is attributed to the
+package whose directory contains it. Used by ``scripts/check_corpus.py`` and by
 the project's own acceptance tests.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import tempfile
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from onexgen.batch.batched_validation import ModelBatchValidationResult
 
-CHECKS = ("ruff_check", "ruff_format", "mypy", "onex_validate", "pytest")
+CHECKS = ("ruff_check", "ruff_format", "mypy", "onex_validate", "framework", "pytest")
 _MAX_PROBLEMS = 8
 
 
@@ -68,28 +68,17 @@ class _Findings:
             self.results[node_dir].setdefault(check, True)
 
 
-async def _run(argv: list[str], cwd: Path, timeout: float) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=str(cwd),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
-    except BaseException:
-        process.kill()
-        await process.wait()
-        raise
-    return process.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
+async def _run(tool: str, args: list[str], cwd: Path, timeout: float) -> tuple[int, str, str]:
+    """One tool run through the shared runner (own process group, killed on timeout)."""
+    from onexgen.validation.tools import run_tool
+
+    run = await run_tool(tool, args, cwd=cwd, timeout=timeout, env={"NO_COLOR": "1"})
+    if run.timed_out:
+        return -9, run.stdout, f"{tool} timed out after {timeout:g} s. {run.stderr}"
+    return run.returncode, run.stdout, run.stderr
 
 
 async def _ruff(findings: _Findings, config: Path | None, cwd: Path, timeout: float) -> None:
-    from onexgen.validation.tools import locate_tool
-
-    ruff = str(locate_tool("ruff"))
     paths = [str(d) for d in findings.dirs]
     # isort needs to know that each node is first-party: ruff looks for it under ``src``, which
     # would otherwise be the config file's directory.
@@ -98,9 +87,7 @@ async def _ruff(findings: _Findings, config: Path | None, cwd: Path, timeout: fl
     settings = ["--isolated"] if config is None else ["--config", str(config), "--config", src]
     options = [*settings, "--no-cache"]
     check_code, out, err = await _run(
-        [ruff, "check", *options, "--output-format", "json", *paths],
-        cwd,
-        timeout,
+        "ruff", ["check", *options, "--output-format", "json", *paths], cwd, timeout
     )
     try:
         reported = json.loads(out or "[]")
@@ -121,9 +108,7 @@ async def _ruff(findings: _Findings, config: Path | None, cwd: Path, timeout: fl
     findings.pass_rest("ruff_check")
 
     code, out, err = await _run(
-        [ruff, "format", "--check", *options, "--output-format", "json", *paths],
-        cwd,
-        timeout,
+        "ruff", ["format", "--check", *options, "--output-format", "json", *paths], cwd, timeout
     )
     try:
         unformatted = json.loads(out or "[]")
@@ -143,34 +128,33 @@ async def _ruff(findings: _Findings, config: Path | None, cwd: Path, timeout: fl
     findings.pass_rest("ruff_format")
 
 
-async def _onex(findings: _Findings, cwd: Path, timeout: float) -> None:
-    from onexgen.validation.tools import locate_tool
+async def _framework(findings: _Findings, timeout: float) -> None:
+    """The framework's verdict (``onexgen.validation.framework``, as ``onexgen validate`` gets
+    it): ``onex validate --strict``'s validators, and the contract's sections in the framework's
+    models with its handler resolved as ``RuntimeLocal`` does. One probe per import root."""
+    from onexgen.models.validation import EnumValidationComponent
+    from onexgen.validation.framework import add_framework_findings, run_framework_checks
+    from onexgen.validation.import_root import node_import_path
+    from onexgen.validation.layout import load_layout
+    from onexgen.validation.scoring import ComponentOutcome
 
-    onex = str(locate_tool("onex"))
-    code, out, err = await _run(
-        [onex, "validate", "--strict", *[str(d) for d in findings.dirs]], cwd, timeout
-    )
-    current: Path | None = None
-    verdicts: dict[Path, int] = {}  # how many [PASS]/[FAIL] lines each package got
-    failed: set[Path] = set()
-    for line in out.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("Validating ") and stripped.endswith("..."):
-            current = findings.owner(stripped[len("Validating ") : -3])
-            if current is not None:
-                verdicts.setdefault(current, 0)
-        elif current is not None and stripped.startswith(("[PASS]", "[FAIL]")):
-            verdicts[current] += 1
-            if stripped.startswith("[FAIL]"):
-                failed.add(current)
-                findings.fail(current, "onex_validate", stripped)
+    roots: dict[Path, list[tuple[Path, str, str | None]]] = {}
     for node_dir in findings.dirs:
-        if not verdicts.get(node_dir):
-            findings.fail(node_dir, "onex_validate", f"no verdict from onex: {err.strip()[:200]}")
-        elif code != 0 and not failed:
-            # fail closed: onex said no but named no check we could attribute
-            findings.fail(node_dir, "onex_validate", f"onex exited {code}: {err.strip()[:200]}")
+        found = node_import_path(node_dir)
+        kind = load_layout(node_dir).kind
+        roots.setdefault(found.root, []).append(
+            (node_dir, found.module, kind.value if kind else None)
+        )
+    for root, nodes in sorted(roots.items()):
+        report = await run_framework_checks(nodes, import_root=root, suite=True, timeout=timeout)
+        for node_dir, _, _ in nodes:
+            outcome = ComponentOutcome(EnumValidationComponent.ONEX_COMPLIANCE)
+            add_framework_findings(outcome, report, node_dir)
+            for issue in outcome.issues:
+                check = "onex_validate" if issue.code in {"ONEX040", "ONEX041"} else "framework"
+                findings.fail(node_dir, check, f"{issue.location} {issue.code} {issue.message}")
     findings.pass_rest("onex_validate")
+    findings.pass_rest("framework")
 
 
 def _unique_name_groups(dirs: Sequence[Path]) -> list[list[Path]]:
@@ -204,7 +188,8 @@ async def check_packages(
     ruff_config: Path | Literal["validator"] | None = None,
     timeout_seconds: float = 900.0,
 ) -> tuple[ModelPackageCheck, ...]:
-    """Run ruff check, ruff format --check, onex validate --strict, mypy --strict and pytest.
+    """Run ruff check, ruff format --check, onex validate --strict, the framework's contract
+    models and handler resolution (``framework``), mypy --strict and pytest.
 
     ruff runs as the acceptance criteria say, plain ``ruff check`` / ``ruff format --check``
     with ruff's own defaults (no configuration file, whatever directory the packages are in);
@@ -222,7 +207,7 @@ async def check_packages(
         write_tool_configs(root)
         config = root / "ruff.toml" if ruff_config == "validator" else ruff_config
         await _ruff(findings, config if isinstance(config, Path) else None, root, timeout_seconds)
-        await _onex(findings, root, timeout_seconds)
+    await _framework(findings, timeout_seconds)
     batches = [
         await validate_batch(group, timeout_seconds=timeout_seconds, coverage=False)
         for group in _unique_name_groups(dirs)

@@ -10,9 +10,6 @@ ruff's defaults (line length 88) apply. The validator reads the same settings th
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import sysconfig
 import tempfile
 import tomllib
 from pathlib import Path
@@ -31,6 +28,7 @@ __all__ = [
 ]
 
 DEFAULT_LINE_LENGTH = 88
+_FORMAT_TIMEOUT_SECONDS = 60.0
 _FORMATTED_SUFFIXES = (".py", ".md")
 """ruff's own default: generated code targets it wherever no project settings say otherwise."""
 
@@ -40,14 +38,13 @@ class RuffFormatError(RuntimeError):
 
 
 def ruff_executable() -> str:
-    """The ruff binary installed next to this interpreter (the project depends on ruff)."""
-    scripts = Path(sysconfig.get_path("scripts"))
-    candidate = scripts / ("ruff.exe" if sys.platform == "win32" else "ruff")
-    if candidate.exists():
-        return str(candidate)
-    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+    """The ruff binary installed next to this interpreter (the project depends on ruff).
 
-    return str(find_ruff_bin())
+    Found by :func:`onexgen.validation.tools.locate_tool`, the one place tools are looked up.
+    """
+    from onexgen.validation.tools import locate_tool
+
+    return str(locate_tool("ruff"))
 
 
 def _scratch_dir() -> str | None:
@@ -110,15 +107,16 @@ def format_with_ruff(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(item.content, encoding="utf-8")
         settings = ["--config", str(config)] if config is not None else ["--isolated"]
-        proc = subprocess.run(
-            [ruff_executable(), "format", "--no-cache", "--quiet", *settings, "."],
+        from onexgen.validation.tools import run_tool_sync
+
+        proc = run_tool_sync(
+            "ruff",
+            ["format", "--no-cache", "--quiet", *settings, "."],
             cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
+            timeout=_FORMAT_TIMEOUT_SECONDS,
         )
-        if proc.returncode != 0:
-            raise RuffFormatError(proc.stderr.strip() or proc.stdout.strip())
+        if proc.returncode != 0 or proc.timed_out:
+            raise RuffFormatError(proc.stderr.strip() or proc.stdout.strip() or "ruff timed out")
         formatted = {item.path: (root / item.path).read_text(encoding="utf-8") for item in python}
     return tuple(
         f.model_copy(update={"content": formatted[f.path]}) if f.path in formatted else f

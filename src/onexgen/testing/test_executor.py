@@ -1,6 +1,7 @@
 """Run a node's tests in a subprocess: marker filtering, coverage, a hard timeout.
 
-pytest runs from the node's parent directory (so ``node_<name>_<kind>`` imports as a package) with
+pytest runs from the node's import root (its parent for a standalone ``node_<name>_<kind>``, the
+project's ``src`` for a node of an ONEX project, so the node imports as the runtime imports it) with
 our own ini file registering the node markers, JUnit XML (xunit1, which carries file and line) for
 the results and pytest-cov JSON for coverage. On timeout the whole process group is killed and the
 hanging test is recovered from pytest's verbose progress and faulthandler's stack dump.
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from onexgen.models.testing import EnumTestType, ModelFailedTest, ModelTestResults
+from onexgen.validation.import_root import node_import_path
 from onexgen.validation.tools import ModelToolRun, run_tool
 from onexgen.validation.workspace import Workspace, config_workspace
 
@@ -79,7 +81,8 @@ class TestExecutor:
         with config_workspace(node_dir) as workspace:
             args = self._pytest_args(node_dir, workspace, test_type, coverage=coverage)
             (workspace.root / f"{_DUMP_PLUGIN}.py").write_text(_DUMP_PLUGIN_SOURCE, "utf-8")
-            paths = (str(node_dir.parent), str(workspace.root), os.environ.get("PYTHONPATH", ""))
+            root = node_import_path(node_dir).root
+            paths = (str(root), str(workspace.root), os.environ.get("PYTHONPATH", ""))
             env = {
                 "PYTHONPATH": os.pathsep.join(p for p in paths if p),
                 "PYTHONUNBUFFERED": "1",
@@ -91,7 +94,7 @@ class TestExecutor:
             run = await run_tool(
                 "pytest",
                 args,
-                cwd=node_dir.parent,
+                cwd=root,
                 timeout=self.timeout_seconds,
                 env=env,
                 dump_signal=signal.SIGUSR1,
@@ -101,14 +104,15 @@ class TestExecutor:
     def _pytest_args(
         self, node_dir: Path, workspace: Workspace, test_type: EnumTestType, *, coverage: bool
     ) -> list[str]:
-        package = node_dir.name
+        found = node_import_path(node_dir)
+        package = found.rel
         target = f"{package}/tests" if (node_dir / "tests").is_dir() else package
         args = [
             target,
             "-c",
             str(workspace.pytest_config),
             "--rootdir",
-            str(node_dir.parent),
+            str(found.root),
             "--confcutdir",
             str(node_dir),
             "-p",
@@ -172,7 +176,7 @@ def _relative(node_dir: Path, path: str) -> str:
     """A path from pytest (relative to the parent, or absolute) relative to the node dir."""
     candidate = Path(path)
     if not candidate.is_absolute():
-        candidate = node_dir.parent / candidate
+        candidate = node_import_path(node_dir).root / candidate
     try:
         return candidate.resolve().relative_to(node_dir).as_posix()
     except ValueError:
@@ -274,7 +278,7 @@ def _from_progress(
     failures: list[ModelFailedTest] = []
     hung: str | None = None
     collected: int | None = None
-    prefix = f"{node_dir.name}/"
+    prefix = f"{node_import_path(node_dir).rel}/"
     for raw in run.stdout.splitlines():
         found = _COLLECTED.search(raw)
         if found:

@@ -64,7 +64,7 @@ async def run_ruff_check(workspace: Workspace, outcome: ComponentOutcome) -> Non
         "--no-cache",
         "--config",
         str(workspace.ruff_config),
-        workspace.package,
+        workspace.target,
     ]
     run = await run_tool("ruff", args, cwd=workspace.root, timeout=RUFF_TIMEOUT_SECONDS)
     outcome.tools.append("ruff check")
@@ -112,7 +112,7 @@ async def run_ruff_format(workspace: Workspace, outcome: ComponentOutcome) -> No
         "json",
         "--config",
         str(workspace.ruff_config),
-        workspace.package,
+        workspace.target,
     ]
     run = await run_tool("ruff", args, cwd=workspace.root, timeout=RUFF_TIMEOUT_SECONDS)
     outcome.tools.append("ruff format --check")

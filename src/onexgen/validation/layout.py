@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from onexgen.models.enums import EnumNodeKind
+from onexgen.validation.import_root import NodeImportPath, declared_module, node_import_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,6 +52,51 @@ class NodeLayout:
     contract: dict[str, Any] | None
     contract_error: str | None
     files: tuple[ParsedFile, ...]
+    import_path: NodeImportPath
+    declared: str | None = None
+
+    @property
+    def module(self) -> str:
+        """The node package's fully qualified module (``node_x_effect``, ``proj.nodes.my_x``)."""
+        return self.import_path.module
+
+    def local_parts(self, module: str) -> list[str] | None:
+        """``module`` relative to the node package, or None when it lies outside the node.
+
+        The fully qualified form (``proj.nodes.my_x.handlers.h``), the module the contract
+        declares for the node (the same, while the node is staged outside its project) and the
+        bare package form (``my_x.handlers.h``) all name the node's own modules.
+        """
+        for prefix in dict.fromkeys((self.module, self.declared or self.module, self.package)):
+            if module == prefix:
+                return []
+            if module.startswith(f"{prefix}."):
+                return module[len(prefix) + 1 :].split(".")
+        return None
+
+    @property
+    def node_file(self) -> ParsedFile | None:
+        """``node.py``, else the ``node_<name>_<kind>.py`` module ``onex new node`` writes."""
+        found = self.file("node.py")
+        if found is not None:
+            return found
+        candidates = [
+            parsed
+            for parsed in self.files
+            if "/" not in parsed.rel
+            and parsed.rel.startswith("node_")
+            and parsed.rel.endswith(".py")
+        ]
+        return candidates[0] if candidates else None
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """Accepted node class names: ``Node<Pascal><Kind>`` and, as ``onex new node`` names
+        it, ``Node<Pascal>`` where the name already says the kind."""
+        names = [self.class_name]
+        if self.kind is not None:
+            names.append(f"Node{self.pascal}")
+        return tuple(dict.fromkeys(names))
 
     def contract_line(self, key: str, value: str | None = None) -> int | None:
         """Line of a top-level ``key:`` in contract.yaml, or of ``- name: value`` under it."""
@@ -126,6 +172,8 @@ def load_layout(node_dir: Path) -> NodeLayout:
         contract=contract,
         contract_error=contract_error,
         files=files,
+        import_path=node_import_path(node_dir),
+        declared=declared_module(node_dir),
     )
 
 

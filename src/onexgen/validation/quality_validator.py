@@ -2,8 +2,9 @@
 
 Levels: ``none`` (skip); ``basic`` (AST: syntax, naming, base class, process signature, contract
 consistency, annotations, docstrings, test files); ``standard`` (+ ruff check/format, mypy
---strict); ``strict`` (+ pytest with coverage, + ``onex validate --strict``). The tools of a level
-run concurrently on a fresh copy of the node.
+--strict, the contract's sections in omnibase_core's models and its handler resolved as the
+runtime resolves it); ``strict`` (+ pytest with coverage, + ``onex validate --strict``'s checks).
+The tools of a level run concurrently on a fresh copy of the node.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from onexgen.validation.code_quality import check_complexity, run_ruff_check, ru
 from onexgen.validation.documentation import check_documentation
 from onexgen.validation.layout import load_layout
 from onexgen.validation.levels import DEFAULT_LEVEL, DEFAULT_THRESHOLD
-from onexgen.validation.onex_compliance import check_onex_compliance, run_onex_validate
+from onexgen.validation.onex_compliance import check_onex_compliance, run_framework_checks_on
 from onexgen.validation.scoring import ComponentOutcome, compose_result
 from onexgen.validation.tests_check import check_test_files, run_tests
 from onexgen.validation.tools import drop_cached_bytecode, locate_tool
@@ -26,6 +27,7 @@ from onexgen.validation.type_safety import check_annotations, run_mypy
 from onexgen.validation.workspace import node_workspace
 
 if TYPE_CHECKING:
+    from onexgen.models.enums import EnumNodeKind
     from onexgen.models.testing import ModelTestResults
     from onexgen.validation.workspace import Workspace
 
@@ -86,7 +88,13 @@ class QualityValidator:
             with node_workspace(node_dir) as workspace:
                 try:
                     test_results = await self._run_tools(
-                        workspace, level, onex=onex, types=types, quality=quality, tests=tests
+                        workspace,
+                        level,
+                        kind=layout.kind,
+                        onex=onex,
+                        types=types,
+                        quality=quality,
+                        tests=tests,
                     )
                 finally:
                     # the copy's bytecode in the shared cache is of no use to any later run
@@ -108,6 +116,7 @@ class QualityValidator:
         workspace: Workspace,
         level: EnumValidationLevel,
         *,
+        kind: EnumNodeKind | None,
         onex: ComponentOutcome,
         types: ComponentOutcome,
         quality: ComponentOutcome,
@@ -115,8 +124,10 @@ class QualityValidator:
     ) -> ModelTestResults | None:
         """Run the level's tools concurrently on the copy; pytest's results at ``strict``.
 
-        Longest first (pytest, then ``onex``, then mypy): on two cores the short tools fit
-        beside pytest, which sets the wall time. A TaskGroup cancels (and so kills) the other
+        Longest first (pytest, then the framework checks, then mypy): on two cores the short
+        tools fit beside pytest, which sets the wall time. The framework checks (contract
+        models, handler resolution; at ``strict`` also ``onex validate``'s validators) run in
+        one subprocess at both levels. A TaskGroup cancels (and so kills) the other
         tools if one checker fails, before the workspace they run in is removed.
         """
         strict = level.includes(EnumValidationLevel.STRICT)
@@ -127,8 +138,7 @@ class QualityValidator:
                     if strict
                     else None
                 )
-                if strict:
-                    group.create_task(run_onex_validate(workspace, onex))
+                group.create_task(run_framework_checks_on(workspace, kind, onex, suite=strict))
                 group.create_task(run_mypy(workspace, types))
                 group.create_task(run_ruff_check(workspace, quality))
                 group.create_task(run_ruff_format(workspace, quality))
@@ -141,8 +151,8 @@ class QualityValidator:
 def _tools_for(level: EnumValidationLevel) -> tuple[str, ...]:
     """The external tools a level runs."""
     if level.includes(EnumValidationLevel.STRICT):
-        return ("ruff", "mypy", "pytest", "onex")
-    return ("ruff", "mypy")
+        return ("ruff", "mypy", "pytest", "python")
+    return ("ruff", "mypy", "python")
 
 
 def _drop_duplicate_syntax_reports(types: ComponentOutcome) -> None:

@@ -1,8 +1,11 @@
-"""Locate and run the external tools (ruff, mypy, pytest, onex) as subprocesses.
+"""Locate and run the external tools (ruff, mypy, pytest, onex, python) as subprocesses.
 
-Tools come from the bin directory of the running interpreter's venv, so validation uses exactly
-the versions the project locked. A missing tool raises ``ToolNotFoundError``: validation never
-passes silently because a checker could not run.
+The one subprocess runner of onexgen: :func:`run_tool` (async) and :func:`run_tool_sync` (for
+callers without an event loop) start each tool in its own process group and kill the whole group
+on timeout or cancellation. Tools come from the bin directory of the running interpreter's venv
+(:func:`locate_tool`, also the one way to find ruff), so validation and rendering use exactly the
+versions the project locked. A missing tool raises ``ToolNotFoundError``: validation never passes
+silently because a checker could not run.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -178,6 +182,52 @@ async def run_tool(
         _kill_group(process.pid)
         await process.wait()
     stdout, stderr = await asyncio.gather(*readers)
+    return ModelToolRun(
+        tool=tool,
+        args=tuple(args),
+        returncode=process.returncode if process.returncode is not None else -9,
+        stdout=stdout.decode("utf-8", errors="replace"),
+        stderr=stderr.decode("utf-8", errors="replace"),
+        duration_seconds=time.perf_counter() - started,
+        timed_out=timed_out,
+    )
+
+
+def run_tool_sync(
+    tool: str,
+    args: list[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    env: Mapping[str, str | None] | None = None,
+) -> ModelToolRun:
+    """Blocking :func:`run_tool` for code without an event loop (the renderer's ruff pass).
+
+    Same process group and kill on timeout; usable from inside a running loop's thread, where
+    ``asyncio.run`` would fail.
+    """
+    executable = locate_tool(tool)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(executable), *args],
+        cwd=str(cwd),
+        env=tool_env(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    timed_out = False
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(process.pid)
+        stdout, stderr = process.communicate()
+    except BaseException:
+        _kill_group(process.pid)
+        process.wait()
+        raise
     return ModelToolRun(
         tool=tool,
         args=tuple(args),

@@ -92,7 +92,7 @@ async def run_mypy(workspace: Workspace, outcome: ComponentOutcome) -> None:
         "-O",
         "json",
         "--no-error-summary",
-        workspace.package,
+        workspace.target,
     ]
     run = await run_tool("mypy", args, cwd=workspace.root, timeout=MYPY_TIMEOUT_SECONDS)
     outcome.tools.append("mypy --strict")
@@ -106,7 +106,7 @@ async def run_mypy(workspace: Workspace, outcome: ComponentOutcome) -> None:
             "Run `mypy --strict` on the node by hand and fix what stops it.",
         )
         return
-    prefix = f"{workspace.package}/"
+    prefix = f"{workspace.target}/"
     errors = 0
     for raw in run.stdout.splitlines():
         text = raw.strip()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH, find_ruff_config, ruff_line_length
+from onexgen.validation.import_root import declared_module, node_import_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -84,6 +85,15 @@ class Workspace:
         return self.node_dir.name
 
     @property
+    def target(self) -> str:
+        """The node copy relative to ``root`` (POSIX): what the tools are pointed at.
+
+        ``root`` is the copy's import root, so this is also its module path with slashes
+        (``node_x_effect`` standalone, ``proj/nodes/my_x`` for a node of an ONEX project).
+        """
+        return self.node_dir.relative_to(self.root).as_posix()
+
+    @property
     def ruff_config(self) -> Path:
         """ruff settings used for every node."""
         return self.root / "ruff.toml"
@@ -135,13 +145,39 @@ def project_line_length(node_dir: Path) -> int:
     return ruff_line_length(find_ruff_config(node_dir.resolve()))
 
 
+def copy_node(node_dir: Path, root: Path) -> Path:
+    """Copy ``node_dir`` under ``root`` at its module path; return the copy.
+
+    A node of an ONEX project (``proj.nodes.my_x``) is copied to ``root/proj/nodes/my_x`` with
+    the enclosing packages' ``__init__.py`` files, so its absolute imports resolve in the copy
+    exactly as the framework's runtime resolves them from the project's import root. A node
+    staged outside its project is copied at the module its contract declares (empty enclosing
+    packages), where it is about to land.
+    """
+    found = node_import_path(node_dir)
+    declared = declared_module(node_dir)
+    staged = found.module.count(".") == 0 and declared is not None
+    module = declared if staged and declared is not None else found.module
+    target = root / module.replace(".", "/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source_parent = node_dir.parent
+    for depth in range(module.count(".")):
+        copy_parent = target.parents[depth]
+        init = source_parent / "__init__.py"
+        if not (copy_parent / "__init__.py").exists():
+            text = init.read_text(encoding="utf-8") if init.is_file() and not staged else ""
+            (copy_parent / "__init__.py").write_text(text, encoding="utf-8")
+        source_parent = source_parent.parent
+    shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+    return target
+
+
 @contextmanager
 def node_workspace(node_dir: Path) -> Iterator[Workspace]:
     """Copy ``node_dir`` to a fresh temporary path; remove it afterwards."""
     with tempfile.TemporaryDirectory(prefix="onexgen-validate-") as tmp:
         root = Path(tmp)
-        target = root / node_dir.name
-        shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+        target = copy_node(node_dir, root)
         write_tool_configs(root, node_dir.name, project_line_length(node_dir))
         yield Workspace(root=root, node_dir=target)
 
