@@ -82,7 +82,8 @@ def test_package_layout(
     assert [f.path for f in rendered.files] == sorted(paths)
     assert rendered.package_name == f"node_{s}_{requirements.node_type.value}"
     kind_value = requirements.node_type.value
-    assert set(rendered.template_versions) >= {"shared/README.md.j2", f"{kind_value}/node.py.j2"}
+    assert set(rendered.template_versions) >= {"shared/README.md.j2", "shared/node.py.j2"}
+    assert f"{kind_value}/handler.py.j2" in rendered.template_versions
     kind = requirements.node_type.value.capitalize()
     classes = [
         n for n in ast.parse(rendered.file("node.py").content).body if isinstance(n, ast.ClassDef)

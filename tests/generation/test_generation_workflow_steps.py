@@ -89,7 +89,6 @@ def test_dependencies_become_the_named_steps_everywhere(
     assert {"step_user_store", "step_payment_gateway"} <= _methods(handler)
     assert not {"step_prepare", "step_execute", "step_finalize"} & _methods(handler)
     assert _constant(_file(rendered, "tests/test_order_flow_handler.py"), "STEPS") == steps
-    assert _constant(_file(rendered, "tests/test_order_flow_node.py"), "STEPS") == steps
 
     readme = _file(rendered, "README.md")
     assert "1. `user_store`: `HandlerOrderFlow.step_user_store()`" in readme

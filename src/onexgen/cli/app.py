@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from onexgen.cli import batch_cmd, generate_cmd, parse_cmd, test_cmd, validate_cmd
+from onexgen.cli import batch_cmd, generate_cmd, parse_cmd, run_cmd, test_cmd, validate_cmd
 
 app = typer.Typer(
     name="onexgen",
@@ -22,6 +22,7 @@ app.command("generate")(generate_cmd.generate)
 app.command("validate")(validate_cmd.validate)
 app.command("test")(test_cmd.run_tests)
 app.command("batch")(batch_cmd.batch)
+app.command("run")(run_cmd.run_node)
 
 
 def main() -> None:

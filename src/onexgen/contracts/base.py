@@ -20,7 +20,6 @@ from onexgen.models.contract import (
     ModelContractOperation,
     ModelEventTopics,
     ModelFeatureConfiguration,
-    ModelHandlerRouting,
     ModelNodeContract,
     ModelPaginationConfig,
     ModelPerformanceTargets,
@@ -239,11 +238,6 @@ def build_from_profile(
         service_name=names.service,
         domain=names.domain,
         category=requirements.category,
-        input_model=f"{names.package}.models.{names.input_module}.{names.input_class}",
-        output_model=f"{names.package}.models.{names.output_module}.{names.output_class}",
-        handler_routing=ModelHandlerRouting(
-            default_handler=f"handlers.{names.handler_module}:{names.handler_class}"
-        ),
         operations=operations,
         features=features,
         configuration=configuration,

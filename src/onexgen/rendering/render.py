@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from onexgen.contracts.naming import (
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
     from onexgen.models.intelligence import ModelIntelligence
     from onexgen.models.requirements import ModelPRDRequirements
 
-__all__ = ["build_context", "render_files", "render_node"]
+__all__ = ["EXAMPLE_REQUEST", "build_context", "example_request", "render_files", "render_node"]
+
+EXAMPLE_REQUEST = "examples/request.json"
 
 MAX_ITEMS = {EnumNodeKind.REDUCER: 10_000}
 DEFAULT_MAX_ITEMS = 100
@@ -91,6 +94,24 @@ def _steps(contract: ModelNodeContract) -> list[dict[str, str]]:
     ]
 
 
+def example_request(contract: ModelNodeContract) -> dict[str, Any]:
+    """A valid request for the node's input model: what ``examples/request.json`` holds.
+
+    RuntimeLocal builds the handler's typed input from it, so it must complete there.
+    """
+    operation = contract.operations[0].name
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        return {
+            "operation": operation,
+            "items": [
+                {"key": "a", "value": 1.0, "timestamp_seconds": 0.0},
+                {"key": "b", "value": 5.0, "timestamp_seconds": 10.0},
+                {"key": "a", "value": 3.0, "timestamp_seconds": 70.0},
+            ],
+        }
+    return {"operation": operation, "payload": {"id": 1}}
+
+
 def build_context(
     requirements: ModelPRDRequirements,
     intelligence: ModelIntelligence,
@@ -143,6 +164,9 @@ def build_context(
         "named_steps": bool(workflow_steps(contract)),
         "external": UserText(external),
         "line_length": line_length,
+        "import_path": contract.import_path,
+        "in_project": bool(contract.module_root) and contract.module_root != contract.name,
+        "example_request": EXAMPLE_REQUEST,
     }
 
 
@@ -169,6 +193,7 @@ def _file_plan(names: ModelNodeNames, contract: ModelNodeContract) -> list[tuple
         ("README.md", "README.md.j2"),
     ]
     if contract.node_kind is EnumNodeKind.REDUCER:
+        plan.append((f"models/{names.item_module}.py", "model_item.py.j2"))
         plan.append((f"models/{names.aggregate_module}.py", "model_aggregate.py.j2"))
         if contract.configuration.windowing is not None:
             plan.append((f"models/{names.window_module}.py", "model_window_aggregate.py.j2"))
@@ -236,6 +261,12 @@ def render_node(
         _file_plan(names, contract), context, contract.node_kind.value, manager
     )
     files.append(ModelRenderedFile(path="contract.yaml", content=contract.to_yaml()))
+    files.append(
+        ModelRenderedFile(
+            path=EXAMPLE_REQUEST,
+            content=json.dumps(example_request(contract), indent=2) + "\n",
+        )
+    )
     formatted = format_with_ruff(tuple(files), config=ruff_config) if ruff_format else tuple(files)
     return ModelRenderedNode(
         package_name=names.package,
