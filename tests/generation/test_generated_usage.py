@@ -75,7 +75,7 @@ def test_readme_examples_run_as_written(written: tuple[Path, list[str]]) -> None
     out, packages = written
     for package in packages:
         readme = (out / package / "README.md").read_text(encoding="utf-8")
-        assert "## Running it on the framework's runtime" in readme
+        assert "## Usage on the framework's runtime" in readme
         assert len(_PYTHON_BLOCK.findall(readme)) == 2  # handler, events
     proc = subprocess.run(
         [sys.executable, "-c", _RUN_READMES, str(out), *packages],

@@ -205,7 +205,7 @@ def generate(
         typer.echo(f"onexgen: error: {one_line(exc)} (run with --debug for details)", err=True)
         raise typer.Exit(EXIT_FAILED) from None
     if result.success and project is not None and register and not dry_run:
-        _register(project, result)
+        _register(project, result, quiet_stdout=as_json)
     raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)
 
 
@@ -244,8 +244,11 @@ def _project(
     return project
 
 
-def _register(project: ModelOnexProject, result: ModelGenerationResult) -> None:
-    """``--register``: the node's class as an ``onex.nodes`` entry point of the project."""
+def _register(
+    project: ModelOnexProject, result: ModelGenerationResult, *, quiet_stdout: bool
+) -> None:
+    """``--register``: the node's class as an ``onex.nodes`` entry point of the project
+    (reported on stderr when stdout carries JSON)."""
     import re
 
     from onexgen.writing.project import ProjectError, register_node
@@ -263,7 +266,10 @@ def _register(project: ModelOnexProject, result: ModelGenerationResult) -> None:
         typer.echo(f"onexgen: error: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
     state = "registered" if added else "already registered"
-    typer.echo(f"{state}: {result.package_name} = {target!r} in {project.root}/pyproject.toml")
+    typer.echo(
+        f"{state}: {result.package_name} = {target!r} in {project.root}/pyproject.toml",
+        err=quiet_stdout,
+    )
 
 
 def _run(

@@ -260,6 +260,10 @@ def _check_process(
 ) -> None:
     defined = methods(cls)
     process = defined.get("process")
+    if process is None and not defined:
+        # The framework's documented "zero custom code" form: the base class runs the node and
+        # the contract's handler / handler_routing bind the logic (checked by _check_handler).
+        return
     if process is None:
         candidates = [
             name
