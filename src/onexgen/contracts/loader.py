@@ -16,6 +16,7 @@ from onexgen.contracts.builder import build_contract
 from onexgen.intelligence import gather_intelligence
 from onexgen.models.classification import ModelClassificationResult
 from onexgen.models.enums import EnumCategory, EnumNodeKind
+from onexgen.models.facts import ModelRequestFacts, ModelWorkflowStepFact
 from onexgen.models.requirements import (
     ModelPerformanceRequirements,
     ModelPRDRequirements,
@@ -127,6 +128,44 @@ def _features(raw: dict[str, Any], metadata: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(snake(str(f), "feature") for f in listed))
 
 
+def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
+    """Steps read back from ``workflow_coordination.workflow_definition.execution_graph``.
+
+    Each graph node carries its step name in ``node_requirements.step_name``; ``dependencies``
+    name other nodes by id, mapped back to their step names.
+    """
+    coordination = _mapping(raw.get("workflow_coordination"), "workflow_coordination")
+    definition = _mapping(coordination.get("workflow_definition"), "workflow_definition")
+    graph = _mapping(definition.get("execution_graph"), "execution_graph")
+    nodes = graph.get("nodes") or []
+    if not isinstance(nodes, list):
+        raise ContractLoadError("'execution_graph.nodes' must be a list")
+    names: dict[str, str] = {}
+    for node in nodes:
+        node = _mapping(node, "execution_graph.nodes[]")
+        requirements = _mapping(node.get("node_requirements"), "node_requirements")
+        names[str(node.get("node_id"))] = snake(str(requirements.get("step_name") or ""), "step")
+    steps = []
+    for node in nodes:
+        requirements = _mapping(node.get("node_requirements"), "node_requirements")
+        compensation = requirements.get("compensation")
+        group = requirements.get("parallel_group")
+        steps.append(
+            ModelWorkflowStepFact(
+                name=names[str(node.get("node_id"))],
+                description=str(requirements.get("description") or "")[:400],
+                depends_on=tuple(
+                    names[str(d)] for d in node.get("dependencies") or () if str(d) in names
+                ),
+                parallel_group=snake(str(group), "group") if group else None,
+                compensation=str(compensation)[:400] if compensation else None,
+            )
+        )
+    rules = _mapping(definition.get("coordination_rules"), "coordination_rules")
+    compensate = str(rules.get("failure_recovery_strategy", "")).upper() == "COMPENSATE"
+    return ModelRequestFacts(steps=tuple(steps), compensation=compensate)
+
+
 def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
     """The contract in ``path`` and the requirements it implies."""
     try:
@@ -179,6 +218,7 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
             ),
             explicit_fields=("node_type", "node_name", "service_name", "domain"),
             original_prompt=f"contract:{path.name}",
+            facts=_facts(raw),
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -51,6 +51,18 @@ class ModelContractOperation(BaseModel):
     idempotent: bool = False
 
 
+class ModelContractStep(BaseModel):
+    """One orchestrated step: what it waits for, what it runs beside, how it is undone."""
+
+    model_config = _FROZEN
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+    description: str = ""
+    depends_on: tuple[str, ...] = ()
+    parallel_group: str | None = None
+    compensation: str | None = None
+
+
 class ModelRetryConfig(BaseModel):
     """Retry with exponential backoff and jitter."""
 
@@ -187,6 +199,8 @@ class ModelNodeContract(BaseModel):
     performance: ModelPerformanceTargets
     dependencies: tuple[str, ...] = ()
     external_systems: tuple[str, ...] = ()
+    workflow_steps: tuple[ModelContractStep, ...] = ()
+    compensation: bool = False
 
     @property
     def node_type(self) -> str:
@@ -249,6 +263,8 @@ class ModelNodeContract(BaseModel):
 
     def to_yaml_dict(self) -> dict[str, Any]:
         """The mapping written to ``contract.yaml`` (stable key order, no ``None`` values)."""
+        from onexgen.contracts.sections import framework_sections
+
         config = self.configuration.model_dump(mode="json", exclude_none=True)
         return {
             "name": self.name,
@@ -270,6 +286,7 @@ class ModelNodeContract(BaseModel):
                 "subscribe_topics": [self.event_topics.requested],
                 "publish_topics": [self.event_topics.completed, self.event_topics.failed],
             },
+            **framework_sections(self),
             "metadata": {
                 "node_name": self.node_name,
                 "service_name": self.service_name,

@@ -32,7 +32,6 @@ EXAMPLE_REQUEST = "examples/request.json"
 
 MAX_ITEMS = {EnumNodeKind.REDUCER: 10_000}
 DEFAULT_MAX_ITEMS = 100
-DEFAULT_STEPS = ("prepare", "execute", "finalize")
 
 _EFFECT_TYPES = {
     EnumCategory.DATABASE: ("DATABASE_OPERATION", "use a pooled connection; parameterised queries"),
@@ -82,16 +81,33 @@ def _test_resilience_imports(contract: ModelNodeContract) -> list[str]:
     return sorted(names, key=lambda n: (n[0].islower(), n.lower()))
 
 
-def _steps(contract: ModelNodeContract) -> list[dict[str, str]]:
-    """An orchestrator's steps (named by its contract, else the generic ones) for templates.
+def _steps(contract: ModelNodeContract) -> list[dict[str, Any]]:
+    """An orchestrator's steps from its contract graph, for templates.
 
-    Names are snake_case identifiers (``workflow_steps`` passes them through ``snake``), so
-    they are safe as method-name parts and inside string literals.
+    Names are snake_case identifiers (the contract model enforces it), so they are safe as
+    method-name parts and inside string literals; descriptions stay user text.
     """
-    names = workflow_steps(contract) or DEFAULT_STEPS
     return [
-        {"name": name, "method": f"step_{name}", "title": name.replace("_", " ")} for name in names
+        {
+            "name": step.name,
+            "method": f"step_{step.name}",
+            "title": step.name.replace("_", " "),
+            "depends_on": step.depends_on,
+            "parallel_group": step.parallel_group,
+            "compensation": UserText(step.compensation) if step.compensation else None,
+            "description": UserText(step.description),
+        }
+        for step in contract.workflow_steps
     ]
+
+
+def _compensated(contract: ModelNodeContract) -> tuple[str, ...]:
+    """Steps undone (in reverse) when a later step fails: those with a stated compensation, or
+    every step when the request asked for compensation without saying how per step."""
+    if not contract.compensation:
+        return ()
+    stated = tuple(s.name for s in contract.workflow_steps if s.compensation)
+    return stated or tuple(s.name for s in contract.workflow_steps)
 
 
 def example_request(contract: ModelNodeContract) -> dict[str, Any]:
@@ -109,6 +125,10 @@ def example_request(contract: ModelNodeContract) -> dict[str, Any]:
                 {"key": "a", "value": 3.0, "timestamp_seconds": 70.0},
             ],
         }
+    if contract.node_kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE}:
+        # the operations raise "not implemented" until their logic is written; a dry run
+        # validates the request and reports the policy that would apply, and says so
+        return {"operation": operation, "payload": {"id": 1}, "dry_run": True}
     return {"operation": operation, "payload": {"id": 1}}
 
 
@@ -162,6 +182,12 @@ def build_context(
         "default_steps": tuple(step["name"] for step in steps),
         "steps": steps,
         "named_steps": bool(workflow_steps(contract)),
+        "compensation": contract.compensation,
+        "compensated_steps": _compensated(contract),
+        "dry_run": kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE},
+        "op_retry": contract.configuration.retry is not None and kind is EnumNodeKind.EFFECT,
+        "retried_operation": next((op for op in operations if op.get("idempotent")), None),
+        "unretried_operation": next((op for op in operations if not op.get("idempotent")), None),
         "external": UserText(external),
         "line_length": line_length,
         "import_path": contract.import_path,
