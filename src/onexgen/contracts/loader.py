@@ -141,8 +141,8 @@ def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
     if not isinstance(nodes, list):
         raise ContractLoadError("'execution_graph.nodes' must be a list")
     names: dict[str, str] = {}
+    nodes = [_mapping(node, "execution_graph.nodes[]") for node in nodes]
     for node in nodes:
-        node = _mapping(node, "execution_graph.nodes[]")
         requirements = _mapping(node.get("node_requirements"), "node_requirements")
         names[str(node.get("node_id"))] = snake(str(requirements.get("step_name") or ""), "step")
     steps = []
