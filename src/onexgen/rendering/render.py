@@ -64,7 +64,6 @@ def _resilience_imports(contract: ModelNodeContract) -> list[str]:
         return []
     wanted = [
         ("ConnectionSlots", cfg.connection_pool),
-        ("CircuitBreaker", cfg.circuit_breaker),
         ("RetryPolicy", cfg.retry),
         ("TTLCache", cfg.cache),
         ("TokenBucket", cfg.rate_limit),
