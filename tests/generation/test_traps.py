@@ -20,6 +20,9 @@ import pytest
 import yaml
 from omnibase_core.enums import EnumCoreErrorCode
 from omnibase_core.errors import ModelOnexError
+from omnibase_core.models.contracts.subcontracts.model_aggregation_subcontract import (
+    ModelAggregationSubcontract,
+)
 from omnibase_core.models.contracts.subcontracts.model_effect_subcontract import (
     ModelEffectSubcontract,
 )
@@ -29,7 +32,12 @@ from omnibase_core.models.contracts.subcontracts.model_workflow_definition impor
 
 from onexgen.contracts.loader import load_contract
 from onexgen.models import EnumCategory, EnumNodeKind
-from onexgen.models.facts import ModelRequestFacts, ModelWorkflowStepFact
+from onexgen.models.facts import (
+    ModelGroupingKeyFact,
+    ModelRequestFacts,
+    ModelWindowFact,
+    ModelWorkflowStepFact,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -259,3 +267,47 @@ def test_orchestrator_graph_is_the_frameworks_and_round_trips(
     assert reloaded.workflow_steps[1].depends_on == ("reserve_stock",)
     assert reloaded.workflow_steps[0].compensation == "release stock"
     assert reloaded.compensation
+
+
+def test_reducer_groups_by_the_stated_key_in_the_stated_window(
+    import_root: Path,
+    make_requirements: Callable[..., ModelPRDRequirements],
+    generate_node: Generate,
+    write_node: Write,
+) -> None:
+    requirements = make_requirements(
+        EnumNodeKind.REDUCER,
+        "TrapPageViews",
+        "trap_page_views",
+        EnumCategory.DATA,
+        description="Count page views per URL in one minute windows",
+    ).model_copy(
+        update={
+            "facts": ModelRequestFacts(
+                group_by=(ModelGroupingKeyFact(name="url"),),
+                windows=(ModelWindowFact(kind="tumbling", size_seconds=60),),
+            )
+        }
+    )
+    package = write_node(generate_node(requirements), import_root)
+    contract = yaml.safe_load((package / "contract.yaml").read_text(encoding="utf-8"))
+    aggregation = ModelAggregationSubcontract.model_validate(contract["aggregation"])
+    assert aggregation.grouping.grouping_fields == ["url"]
+    assert aggregation.windowing is not None
+    assert aggregation.windowing.window_size_ms == 60_000
+    module = _handler_module(package, "trap_page_views")
+    item = _model(package, "trap_page_views", "item")
+    items = [
+        item(url="/a", value=1.0, timestamp_seconds=0.0),
+        item(url="/b", value=1.0, timestamp_seconds=30.0),
+        item(url="/a", value=1.0, timestamp_seconds=61.0),
+    ]
+    output = asyncio.run(module.HandlerTrapPageViews().reduce("aggregate", items))
+    assert {key: agg.count for key, agg in output.groups.items()} == {"/a": 2, "/b": 1}
+    assert [(w.window_start, w.key, w.aggregate.count) for w in output.windows] == [
+        (0.0, "/a", 1),
+        (0.0, "/b", 1),
+        (60.0, "/a", 1),
+    ]
+    reloaded, _ = load_contract(package / "contract.yaml")
+    assert reloaded.group_by == ("url",)

@@ -16,7 +16,11 @@ from onexgen.contracts.builder import build_contract
 from onexgen.intelligence import gather_intelligence
 from onexgen.models.classification import ModelClassificationResult
 from onexgen.models.enums import EnumCategory, EnumNodeKind
-from onexgen.models.facts import ModelRequestFacts, ModelWorkflowStepFact
+from onexgen.models.facts import (
+    ModelGroupingKeyFact,
+    ModelRequestFacts,
+    ModelWorkflowStepFact,
+)
 from onexgen.models.requirements import (
     ModelPerformanceRequirements,
     ModelPRDRequirements,
@@ -163,7 +167,15 @@ def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
         )
     rules = _mapping(definition.get("coordination_rules"), "coordination_rules")
     compensate = str(rules.get("failure_recovery_strategy", "")).upper() == "COMPENSATE"
-    return ModelRequestFacts(steps=tuple(steps), compensation=compensate)
+    grouping = _mapping(
+        _mapping(raw.get("aggregation"), "aggregation").get("grouping"), "aggregation.grouping"
+    )
+    keys = [snake(str(k), "key") for k in grouping.get("grouping_fields") or ()]
+    return ModelRequestFacts(
+        steps=tuple(steps),
+        compensation=compensate,
+        group_by=tuple(ModelGroupingKeyFact(name=k) for k in dict.fromkeys(keys) if k != "key"),
+    )
 
 
 def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:

@@ -5,6 +5,8 @@
   (``ModelEffectRetryPolicy``: ``max_retries``, ``base_delay_ms``, ``jitter_factor``) and
   ``default_circuit_breaker`` (``ModelEffectCircuitBreaker``). A non-idempotent operation gets an
   explicit ``retry_policy`` with retries off: the framework rejects retrying it, and so do we.
+- reducer: ``aggregation`` (``ModelAggregationSubcontract``): the functions folded per group,
+  ``grouping.grouping_fields`` (the item field it groups by) and ``windowing`` (tumbling windows).
 - orchestrator: ``workflow_coordination.workflow_definition`` (``ModelWorkflowDefinition``): the
   steps as ``execution_graph`` nodes whose ``dependencies`` are the node ids of the steps they
   depend on (ids are deterministic, ``uuid5`` of package and step name).
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DB_OPERATION_OF_VERB",
     "HTTP_METHOD_OF_VERB",
+    "aggregation",
     "effect_subcontract",
     "framework_sections",
     "step_node_id",
@@ -250,8 +253,30 @@ def workflow_coordination(contract: ModelNodeContract) -> dict[str, Any]:
     }
 
 
+def aggregation(contract: ModelNodeContract) -> dict[str, Any]:
+    """``aggregation`` of a reducer: what it computes per group, and its windows."""
+    from onexgen.contracts.reducer import group_key
+
+    section: dict[str, Any] = {
+        "version": dict(_VERSION),
+        "aggregation_functions": ["count", "sum", "min", "max", "avg"],
+        "grouping": {"version": dict(_VERSION), "grouping_fields": [group_key(contract)]},
+    }
+    windowing = contract.configuration.windowing
+    if windowing is not None:
+        section["windowing"] = {
+            "version": dict(_VERSION),
+            "windowing_enabled": True,
+            "window_type": "tumbling",
+            "window_size_ms": round(min(windowing.window_seconds) * 1000),
+        }
+    return section
+
+
 def framework_sections(contract: ModelNodeContract) -> dict[str, Any]:
     """The framework-modelled sections this node's kind has (empty for compute)."""
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        return {"aggregation": aggregation(contract)}
     if contract.node_kind is EnumNodeKind.EFFECT:
         return {"effect_subcontract": effect_subcontract(contract)}
     if contract.node_kind is EnumNodeKind.ORCHESTRATOR and contract.workflow_steps:

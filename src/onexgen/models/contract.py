@@ -201,6 +201,7 @@ class ModelNodeContract(BaseModel):
     external_systems: tuple[str, ...] = ()
     workflow_steps: tuple[ModelContractStep, ...] = ()
     compensation: bool = False
+    group_by: tuple[str, ...] = ()
 
     @property
     def node_type(self) -> str:

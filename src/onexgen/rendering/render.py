@@ -11,6 +11,7 @@ from onexgen.contracts.naming import (
     operation_member,
     operation_method,
 )
+from onexgen.contracts.reducer import group_key
 from onexgen.contracts.workflow import workflow_steps
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.rendered import ModelRenderedFile, ModelRenderedNode
@@ -116,12 +117,13 @@ def example_request(contract: ModelNodeContract) -> dict[str, Any]:
     """
     operation = contract.operations[0].name
     if contract.node_kind is EnumNodeKind.REDUCER:
+        key = group_key(contract)
         return {
             "operation": operation,
             "items": [
-                {"key": "a", "value": 1.0, "timestamp_seconds": 0.0},
-                {"key": "b", "value": 5.0, "timestamp_seconds": 10.0},
-                {"key": "a", "value": 3.0, "timestamp_seconds": 70.0},
+                {key: "a", "value": 1.0, "timestamp_seconds": 0.0},
+                {key: "b", "value": 5.0, "timestamp_seconds": 10.0},
+                {key: "a", "value": 3.0, "timestamp_seconds": 70.0},
             ],
         }
     if contract.node_kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE}:
@@ -182,6 +184,7 @@ def build_context(
         "steps": steps,
         "named_steps": bool(workflow_steps(contract)),
         "compensation": contract.compensation,
+        "group_key": group_key(contract),
         "compensated_steps": _compensated(contract),
         "dry_run": kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE},
         "op_retry": contract.configuration.retry is not None and kind is EnumNodeKind.EFFECT,
