@@ -144,3 +144,17 @@ def test_register_is_idempotent_and_refuses_conflicts(onex_project: Path) -> Non
     assert not register_node(project, "node_demo_compute", "shop.nodes.node_demo_compute.node:N")
     with pytest.raises(ProjectError, match="already points at"):
         register_node(project, "node_demo_compute", "elsewhere:N")
+
+
+def test_strict_validation_passes_inside_a_project(onex_project: Path) -> None:
+    """Strict validation (its tests run on a staged copy) accepts project-rooted references."""
+    proc = _onexgen(
+        "generate", "Create an orchestrator node that coordinates order fulfilment: reserve "
+        "stock, charge the card, ship the order", "-t", "orchestrator", "--validation", "strict",
+        "--force", "--json",
+        cwd=onex_project,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["success"]
+    assert result["validation"]["passed"]

@@ -446,6 +446,9 @@ def _check_reference(
     layout: NodeLayout, outcome: ComponentOutcome, field: str, module: str, name: str
 ) -> None:
     parts = module.split(".")
+    if layout.package in parts:
+        # inside an ONEX project the path is rooted above the package (<pkg>.nodes.<package>...)
+        parts = parts[parts.index(layout.package) :]
     if parts[0] != layout.package:
         if importlib.util.find_spec(parts[0]) is None:
             outcome.add(
@@ -496,8 +499,9 @@ def _check_handler(layout: NodeLayout, outcome: ComponentOutcome, contract: dict
     if isinstance(routing, dict) and isinstance(routing.get("default_handler"), str):
         module, _, cls_name = str(routing["default_handler"]).partition(":")
         parts = module.split(".")
-        if parts[0] == layout.package:
-            parts = parts[1:]  # "<package>.handlers.x" and "handlers.x" both name the module
+        if layout.package in parts:
+            # "<root>.<package>.handlers.x", "<package>.handlers.x" and "handlers.x" all name it
+            parts = parts[parts.index(layout.package) + 1 :]
         if cls_name and _module_file(layout, parts) is not None:
             handler_rel = module_files(parts)[0]
             handler_cls_name = cls_name
