@@ -133,9 +133,9 @@ def _configuration(
     if "retry_logic" in on and profile.supports_retry:
         attempts = perf.retry_attempts if perf.retry_attempts else d.retry_attempts
         retry = ModelRetryConfig(
-            max_attempts=max(1, attempts),
-            initial_backoff_ms=d.initial_backoff_ms,
-            max_backoff_ms=d.max_backoff_ms,
+            max_retries=max(1, attempts) - 1,
+            base_delay_ms=d.initial_backoff_ms,
+            max_delay_ms=d.max_backoff_ms,
             backoff_multiplier=d.backoff_multiplier,
         )
     breaker = None

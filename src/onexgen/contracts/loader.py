@@ -87,6 +87,15 @@ def _domain_from_topics(raw: dict[str, Any]) -> str | None:
     return None
 
 
+def _retry_attempts(retry: dict[str, Any]) -> int | None:
+    """Attempts from ``max_retries`` (the framework's name), or a hand-written ``max_attempts``."""
+    retries = retry.get("max_retries")
+    if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0:
+        return retries + 1
+    attempts = retry.get("max_attempts")
+    return attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else None
+
+
 def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerformanceRequirements:
     retry = _mapping(config.get("retry"), "configuration.retry")
     breaker = _mapping(config.get("circuit_breaker"), "configuration.circuit_breaker")
@@ -104,7 +113,7 @@ def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerforman
         max_latency_ms=perf.get("max_latency_ms"),
         throughput_per_second=perf.get("throughput_per_second"),
         timeout_seconds=config.get("timeout_seconds"),
-        retry_attempts=retry.get("max_attempts"),
+        retry_attempts=_retry_attempts(retry),
         pool_min_size=pool.get("min_size"),
         pool_max_size=pool.get("max_size"),
         cache_ttl_seconds=cache.get("ttl_seconds"),

@@ -160,9 +160,9 @@ def _retry_policy(contract: ModelNodeContract) -> dict[str, Any]:
         "enabled": True,
         "max_retries": min(retry.max_attempts - 1, 10),
         "backoff_strategy": "exponential",
-        "base_delay_ms": min(max(retry.initial_backoff_ms, 100), 60_000),
-        "max_delay_ms": min(max(retry.max_backoff_ms, 1000), 600_000),
-        "jitter_factor": 0.1 if retry.jitter else 0.0,
+        "base_delay_ms": min(max(retry.base_delay_ms, 100), 60_000),
+        "max_delay_ms": min(max(retry.max_delay_ms, 1000), 600_000),
+        "jitter_factor": retry.jitter_factor,
     }
 
 

@@ -64,15 +64,26 @@ class ModelContractStep(BaseModel):
 
 
 class ModelRetryConfig(BaseModel):
-    """Retry with exponential backoff and jitter."""
+    """Retry with exponential backoff and jitter, in the field names of omnibase_core's
+    ``ModelEffectRetryPolicy`` (``max_retries`` after the first attempt, ``jitter_factor``)."""
 
     model_config = _FROZEN
 
-    max_attempts: int = Field(ge=1, le=100)
-    initial_backoff_ms: int = Field(ge=0)
-    max_backoff_ms: int = Field(ge=0)
+    max_retries: int = Field(ge=0, le=99)
+    base_delay_ms: int = Field(ge=0)
+    max_delay_ms: int = Field(ge=0)
     backoff_multiplier: float = Field(ge=1.0)
-    jitter: bool = True
+    jitter_factor: float = Field(default=0.1, ge=0.0, le=0.5)
+
+    @property
+    def max_attempts(self) -> int:
+        """The first attempt plus the retries."""
+        return self.max_retries + 1
+
+    @property
+    def jitter(self) -> bool:
+        """Whether delays are randomised."""
+        return self.jitter_factor > 0
 
 
 class ModelCircuitBreakerConfig(BaseModel):
