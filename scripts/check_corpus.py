@@ -7,8 +7,12 @@ Usage (from the repo root)::
     .venv/bin/python scripts/check_corpus.py --only p01 --only p07 --keep --json
 
 Each prompt is generated in-process (``--validation none``: the point is to check the output with
-the tools themselves), then ruff check, ruff format --check, ``onex validate --strict``, mypy
---strict and pytest each run once over all packages. ruff runs with its defaults, as a plain
+the tools themselves) twice: standalone (the output directory is the import root) and inside a
+project made by the framework's ``onex init`` (``src/<pkg>/nodes/<name>``, references rooted at
+``<pkg>.nodes``). Then ruff check, ruff format --check, ``onex validate --strict``, mypy
+--strict and pytest each run once over all packages, every package runs on omnibase_core's
+``RuntimeLocal`` with its example request (``onexgen run``), and its contract's framework
+sections load into the framework's pydantic models. ruff runs with its defaults, as a plain
 ``ruff check`` would; ``--ruff-config validator`` uses the stricter configuration of
 ``onexgen validate`` instead (or ``--ruff-config PATH`` any ruff.toml). Prints one line per prompt
 and exits 1 if any prompt failed to generate or any package failed a tool.
@@ -40,25 +44,87 @@ def load_prompts(path: Path, only: list[str]) -> list[dict[str, object]]:
     return records
 
 
+PLACEMENTS = ("standalone", "project")
+EXTRA_CHECKS = ("runtime_local", "framework_sections")
+
+
+async def _onex_project(output: Path) -> Path:
+    """One project made by ``onex init``; each prompt gets a copy of it."""
+    from onexgen.validation.tools import run_tool
+
+    template = output / "_onex_init"
+    template.mkdir(parents=True, exist_ok=True)
+    made = await run_tool("onex", ["init", "corpus"], cwd=template, timeout=300.0)
+    if made.returncode != 0:
+        raise SystemExit(f"onex init failed: {(made.stderr or made.stdout).strip()[-500:]}")
+    return template / "corpus"
+
+
+def _sections_load(node_dir: Path) -> str | None:
+    """None when every framework section of the contract loads into its model, else why not."""
+    import yaml
+    from omnibase_core.models.contracts.subcontracts.model_effect_subcontract import (
+        ModelEffectSubcontract,
+    )
+    from omnibase_core.models.contracts.subcontracts.model_workflow_definition import (
+        ModelWorkflowDefinition,
+    )
+
+    contract = yaml.safe_load((node_dir / "contract.yaml").read_text(encoding="utf-8"))
+    try:
+        if "effect_subcontract" in contract:
+            ModelEffectSubcontract.model_validate(contract["effect_subcontract"])
+        if "workflow_coordination" in contract:
+            ModelWorkflowDefinition.model_validate(
+                contract["workflow_coordination"]["workflow_definition"]
+            )
+    except Exception as exc:  # the framework raises ValidationError or ModelOnexError
+        return f"framework sections: {' '.join(str(exc).split())[:300]}"
+    kind = str(contract.get("node_type", "")).removesuffix("_GENERIC").lower()
+    expected = {"effect": "effect_subcontract", "orchestrator": "workflow_coordination"}
+    if kind in expected and expected[kind] not in contract:
+        return f"framework sections: contract has no {expected[kind]}"
+    return None
+
+
 async def run(
-    prompts: Path, output: Path, only: list[str], ruff_config: str | None
+    prompts: Path,
+    output: Path,
+    only: list[str],
+    ruff_config: str | None,
+    placements: tuple[str, ...] = PLACEMENTS,
 ) -> dict[str, object]:
     """Generate, then check; returns the report as plain data."""
     from onexgen.pipeline import CodeGenerationService
     from onexgen.pipeline.package_checks import CHECKS, check_packages
+    from onexgen.running import NodeRunError, run_node
+    from onexgen.writing.project import load_project
 
     service = CodeGenerationService()
     generated: dict[str, Path] = {}
     report: dict[str, dict[str, object]] = {}
     started = time.perf_counter()
+    skeleton = await _onex_project(output) if "project" in placements else None
+    jobs: list[tuple[str, dict[str, object], Path, str]] = []
     for record in load_prompts(prompts, only):
-        prompt_id = str(record.get("id"))
+        for placement in placements:
+            key = f"{record.get('id')}/{placement}"
+            if placement == "project":
+                assert skeleton is not None
+                root = output / "project" / str(record.get("id"))
+                shutil.copytree(skeleton, root / skeleton.name)
+                project = load_project(root / skeleton.name)
+                jobs.append((key, record, project.nodes_dir, project.module_prefix))
+            else:
+                jobs.append((key, record, output / "standalone" / str(record.get("id")), ""))
+    for prompt_id, record, target, module_prefix in jobs:
         result = await service.generate_node(
             None,
-            output / prompt_id,
+            target,
             prompt=str(record["prompt"]),
             force=True,
             validation_level="none",
+            module_prefix=module_prefix,
         )
         entry: dict[str, object] = {
             "prompt": record["prompt"],
@@ -79,13 +145,29 @@ async def run(
     by_dir = {c.node_dir: c for c in checks}
     for prompt_id, node_path in generated.items():
         check = by_dir[str(node_path)]
+        results = dict(check.results)
+        problems = list(check.problems)
+        try:
+            outcome = await run_node(node_path, None, timeout=120.0)
+            results["runtime_local"] = outcome.completed
+            if not outcome.completed:
+                problems.append(f"RuntimeLocal: {outcome.result}: {outcome.last_error}")
+        except NodeRunError as exc:
+            results["runtime_local"] = False
+            problems.append(f"RuntimeLocal: {exc}")
+        sections = _sections_load(node_path)
+        results["framework_sections"] = sections is None
+        if sections is not None:
+            problems.append(sections)
         report[prompt_id].update(
-            passed=check.passed, results=check.results, problems=list(check.problems)
+            passed=check.passed and all(results[c] for c in EXTRA_CHECKS),
+            results=results,
+            problems=problems,
         )
     return {
         "prompts": len(report),
         "passed": sum(1 for r in report.values() if r.get("passed")),
-        "checks": list(CHECKS),
+        "checks": [*CHECKS, *EXTRA_CHECKS],
         "generation_seconds": round(generation_seconds, 2),
         "total_seconds": round(time.perf_counter() - started, 2),
         "output_dir": str(output),
@@ -102,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary output directory")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
+        "--placement",
+        choices=[*PLACEMENTS, "both"],
+        default="both",
+        help="standalone output, inside an `onex init` project, or both (default)",
+    )
+    parser.add_argument(
         "--ruff-config",
         help="'validator' (onexgen validate's rules, 100 columns) or a ruff.toml; default: ruff's",
     )
@@ -112,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     temporary = args.output_dir is None
     output = Path(tempfile.mkdtemp(prefix="onexgen-corpus-")) if temporary else args.output_dir
     try:
-        report = asyncio.run(run(args.prompts, output.resolve(), args.only, args.ruff_config))
+        placements = PLACEMENTS if args.placement == "both" else (args.placement,)
+        report = asyncio.run(
+            run(args.prompts, output.resolve(), args.only, args.ruff_config, placements)
+        )
     finally:
         if temporary and not args.keep:
             shutil.rmtree(output, ignore_errors=True)
@@ -128,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"     {problem}")
         checks = ", ".join(str(c) for c in report["checks"])  # type: ignore[attr-defined]
         print(
-            f"{report['passed']}/{report['prompts']} prompts passed all checks ({checks}) "
+            f"{report['passed']}/{report['prompts']} packages (prompt x placement) passed all "
+            f"checks ({checks}) "
             f"in {report['total_seconds']} s (generation {report['generation_seconds']} s)"
         )
         if args.keep and temporary:

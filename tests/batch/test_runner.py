@@ -214,7 +214,7 @@ def test_a_node_failing_validation_fails_alone(tmp_path: Path) -> None:
     other node gets exactly the result single-node validation gives it."""
     templates = tmp_path / "templates"
     (templates / "compute").mkdir(parents=True)
-    packaged = resources.files("onexgen.rendering") / "templates" / "compute" / "node.py.j2"
+    packaged = resources.files("onexgen.rendering") / "templates" / "shared" / "node.py.j2"
     (templates / "compute" / "node.py.j2").write_text(
         packaged.read_text(encoding="utf-8")
         + "\n\ndef broken_by_test() -> int:\n"

@@ -7,6 +7,7 @@ Slow: one Python subprocess runs every README, one collects the tests per marker
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -74,8 +75,8 @@ def test_readme_examples_run_as_written(written: tuple[Path, list[str]]) -> None
     out, packages = written
     for package in packages:
         readme = (out / package / "README.md").read_text(encoding="utf-8")
-        assert "## Usage" in readme
-        assert len(_PYTHON_BLOCK.findall(readme)) == 3  # handler, envelope, events
+        assert "## Usage on the framework's runtime" in readme
+        assert len(_PYTHON_BLOCK.findall(readme)) == 2  # handler, events
     proc = subprocess.run(
         [sys.executable, "-c", _RUN_READMES, str(out), *packages],
         capture_output=True,
@@ -86,6 +87,29 @@ def test_readme_examples_run_as_written(written: tuple[Path, list[str]]) -> None
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert proc.stdout.count("ok ") == len(packages)
     assert "onex.evt." in proc.stdout  # the events example prints the completed topic
+
+
+_RUNTIME_LINE = re.compile(r'^PYTHONPATH=\. python -c "\n(.*?)"\n```', re.MULTILINE | re.DOTALL)
+
+
+def test_readme_runtime_local_lines_complete(written: tuple[Path, list[str]]) -> None:
+    """The README's raw ``python -c`` lines run the node on RuntimeLocal to COMPLETED."""
+    out, packages = written
+    for package in packages:
+        readme = (out / package / "README.md").read_text(encoding="utf-8")
+        code = _RUNTIME_LINE.search(readme)
+        assert code is not None, package
+        proc = subprocess.run(
+            [sys.executable, "-c", code.group(1)],
+            cwd=out,
+            env={**os.environ, "PYTHONPATH": "."},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert proc.stdout.startswith("EnumWorkflowResult.COMPLETED"), (package, proc.stdout)
 
 
 _COLLECT = """

@@ -75,6 +75,7 @@ def test_prompt_numbers_reach_the_configuration(
     postgres = _contract(samples[0], classify).configuration
     assert postgres.retry is not None
     assert postgres.retry.max_attempts == 4
+    assert postgres.retry.max_retries == 3
     assert postgres.connection_pool is not None
     assert (postgres.connection_pool.min_size, postgres.connection_pool.max_size) == (5, 20)
     assert postgres.circuit_breaker is not None

@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
@@ -82,7 +83,8 @@ def test_package_layout(
     assert [f.path for f in rendered.files] == sorted(paths)
     assert rendered.package_name == f"node_{s}_{requirements.node_type.value}"
     kind_value = requirements.node_type.value
-    assert set(rendered.template_versions) >= {"shared/README.md.j2", f"{kind_value}/node.py.j2"}
+    assert set(rendered.template_versions) >= {"shared/README.md.j2", "shared/node.py.j2"}
+    assert f"{kind_value}/handler.py.j2" in rendered.template_versions
     kind = requirements.node_type.value.capitalize()
     classes = [
         n for n in ast.parse(rendered.file("node.py").content).body if isinstance(n, ast.ClassDef)
@@ -124,7 +126,15 @@ def test_business_logic_places_are_marked(
     for requirements in samples:
         rendered = generate_node(requirements)
         handler = rendered.file(f"handlers/handler_{requirements.service_name}.py").content
-        assert handler.count("# BUSINESS LOGIC:") >= len(rendered.contract.operations)
+        kind = requirements.node_type
+        if kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE}:
+            # what the user must still write fails loudly, one distinct message per operation
+            marks = re.findall(r'"not implemented: ([a-z0-9_]+)', handler)
+            assert marks == [op.name for op in rendered.contract.operations]
+            assert handler.count("EnumCoreErrorCode.METHOD_NOT_IMPLEMENTED") == len(marks)
+        else:
+            assert "not implemented" not in handler  # reducers fold, orchestrators sequence
+            assert handler.count("# BUSINESS LOGIC:") >= 1
 
 
 def test_same_input_same_bytes(

@@ -25,7 +25,7 @@ def test_hits_and_misses_are_counted() -> None:
     manager = TemplateManager(cache_size=8)
     manager.get("shared/README.md.j2")
     manager.get("shared/README.md.j2")
-    manager.get("effect/node.py.j2")
+    manager.get("effect/handler.py.j2")
     stats = manager.stats()
     assert stats == ModelTemplateCacheStats(hits=1, misses=2, hit_rate=1 / 3, size=2, capacity=8)
 
@@ -33,13 +33,13 @@ def test_hits_and_misses_are_counted() -> None:
 def test_least_recently_used_template_is_evicted() -> None:
     manager = TemplateManager(cache_size=2)
     manager.get("shared/README.md.j2")
-    manager.get("effect/node.py.j2")
-    manager.get("shared/README.md.j2")  # refresh: node.py is now least recent
-    manager.get("compute/node.py.j2")  # evicts effect/node.py
+    manager.get("effect/handler.py.j2")
+    manager.get("shared/README.md.j2")  # refresh: effect/handler.py is now least recent
+    manager.get("compute/handler.py.j2")  # evicts effect/handler.py
     assert manager.stats().size == 2
     manager.get("shared/README.md.j2")
     assert manager.stats().hits == 2
-    manager.get("effect/node.py.j2")
+    manager.get("effect/handler.py.j2")
     assert manager.stats().misses == 4
 
 
@@ -122,7 +122,7 @@ def test_bytecode_cache_is_reused_across_managers(tmp_path: Path) -> None:
     second = TemplateManager(bytecode_cache_dir=cache)
     second.preload("effect")
     assert sorted(cache.iterdir()) == sorted(stored)
-    name = "effect/node.py.j2"
+    name = "shared/node.py.j2"
     assert second.get(name).render(**_node_context()) == first.get(name).render(**_node_context())
 
 
@@ -134,6 +134,8 @@ def _node_context() -> dict[str, object]:
     return {
         "n": node_names(EnumNodeKind.EFFECT, "Store", "store", "infra"),
         "description": UserText("Stores things"),
+        "kind": "effect",
+        "Kind": "Effect",
     }
 
 

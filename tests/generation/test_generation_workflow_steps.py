@@ -2,8 +2,8 @@
 
 Steps come from the contract: the nodes it depends on (a batch spec's ``depends_on`` lands in
 ``requirements.dependencies``), else a list in the description; only then the generic
-``prepare/execute/finalize``. The handler, its tests, the node test, the README and the contract
-all name them.
+``prepare/execute/finalize``. The handler's step graph, the README and the contract's
+execution graph all name them, as a sequential chain.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
-from onexgen.contracts.workflow import steps_from_description, workflow_steps
+from onexgen.contracts.workflow import DEFAULT_STEPS, steps_from_description, workflow_steps
 from onexgen.models import EnumCategory, EnumNodeKind, ModelPRDRequirements
 from onexgen.parsing import PRDAnalyzer
-from onexgen.rendering.render import DEFAULT_STEPS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,14 +63,6 @@ def _constant(source: str, name: str) -> object:
     raise AssertionError(f"{name} not defined")
 
 
-def _methods(source: str) -> set[str]:
-    return {
-        node.name
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
-    }
-
-
 def test_dependencies_become_the_named_steps_everywhere(
     generate_node: Generate, make_requirements: MakeRequirements
 ) -> None:
@@ -85,19 +76,17 @@ def test_dependencies_become_the_named_steps_everywhere(
     assert workflow_steps(rendered.contract) == steps
 
     handler = _file(rendered, "handlers/handler_order_flow.py")
-    assert _constant(handler, "DEFAULT_STEPS") == steps
-    assert {"step_user_store", "step_payment_gateway"} <= _methods(handler)
-    assert not {"step_prepare", "step_execute", "step_finalize"} & _methods(handler)
-    assert _constant(_file(rendered, "tests/test_order_flow_handler.py"), "STEPS") == steps
-    assert _constant(_file(rendered, "tests/test_order_flow_node.py"), "STEPS") == steps
+    graph = {"user_store": (), "payment_gateway": ("user_store",)}
+    assert _constant(handler, "STEP_GRAPH") == graph
 
     readme = _file(rendered, "README.md")
-    assert "1. `user_store`: `HandlerOrderFlow.step_user_store()`" in readme
-    assert "2. `payment_gateway`: `HandlerOrderFlow.step_payment_gateway()`" in readme
+    assert "1. `user_store`" in readme
+    assert "2. `payment_gateway` (after `user_store`)" in readme
     contract = yaml.safe_load(_file(rendered, "contract.yaml"))
     assert contract["metadata"]["dependencies"][:2] == list(steps)
-    for operation in contract["operations"]:
-        assert operation["description"].endswith("Runs the steps user_store, payment_gateway.")
+    graph = contract["workflow_coordination"]["workflow_definition"]["execution_graph"]
+    assert [n["node_requirements"]["step_name"] for n in graph["nodes"]] == list(steps)
+    assert graph["nodes"][1]["dependencies"] == [graph["nodes"][0]["node_id"]]
 
 
 def test_steps_listed_in_the_prompt_are_used(generate_node: Generate) -> None:
@@ -108,8 +97,7 @@ def test_steps_listed_in_the_prompt_are_used(generate_node: Generate) -> None:
     rendered = generate_node(PRDAnalyzer().analyze_prompt(prompt))
     handler = _file(rendered, "handlers/handler_user_signup_coordinator.py")
     expected = ("create_account", "send_verification_email", "emit_signup_event")
-    assert _constant(handler, "DEFAULT_STEPS") == expected
-    assert {f"step_{s}" for s in expected} <= _methods(handler)
+    assert tuple(_constant(handler, "STEP_GRAPH")) == expected  # type: ignore[arg-type]
 
 
 def test_without_named_steps_the_generic_ones_remain(
@@ -118,7 +106,7 @@ def test_without_named_steps_the_generic_ones_remain(
     rendered = generate_node(_orchestrator(make_requirements, systems=("Stripe",)))
     handler = _file(rendered, "handlers/handler_order_flow.py")
     assert DEFAULT_STEPS == ("prepare", "execute", "finalize")
-    assert _constant(handler, "DEFAULT_STEPS") == DEFAULT_STEPS
+    assert tuple(_constant(handler, "STEP_GRAPH")) == DEFAULT_STEPS  # type: ignore[arg-type]
     assert "The contract names no steps" in _file(rendered, "README.md")
 
 
@@ -129,7 +117,7 @@ def test_hostile_dependency_names_become_safe_identifiers(
     rendered = generate_node(requirements)
     steps = workflow_steps(rendered.contract)
     handler = _file(rendered, "handlers/handler_order_flow.py")
-    assert {f"step_{s}" for s in steps} <= _methods(handler)
+    assert tuple(_constant(handler, "STEP_GRAPH")) == steps  # type: ignore[arg-type]
     assert steps[0] == "class_step"
     assert steps[2] == "n_9_lives"
     assert all(s.isidentifier() and s.isascii() and s == s.lower() for s in steps)

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("onexgen.cli.validate_cmd", "validate"),
     "test": ("onexgen.cli.test_cmd", "run_tests"),
     "batch": ("onexgen.cli.batch_cmd", "batch"),
+    "run": ("onexgen.cli.run_cmd", "run_node"),
 }
 """Command name -> (module, function); the order is the order of ``onexgen --help``."""
 

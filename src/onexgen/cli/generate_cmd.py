@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ModelGenerationResult,
         ModelProgressEvent,
     )
+    from onexgen.writing.project import ModelOnexProject
 
 HOLD_ENV = "ONEXGEN_HOLD_BEFORE_COMMIT"
 """Crash-safety test hook: when set to a file path, the run writes its staging path there just
@@ -87,9 +88,30 @@ def generate(
         ),
     ] = None,
     output_dir: Annotated[
-        Path,
-        typer.Option("--output-dir", "-o", help="Directory that receives node_<name>_<kind>/."),
-    ] = Path("generated_nodes"),
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            help="Directory that receives node_<name>_<kind>/ (default: the ONEX project's "
+            "src/<pkg>/nodes/ when the current directory is one, else generated_nodes).",
+        ),
+    ] = None,
+    project_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--project-root",
+            help="ONEX project (made by `onex init`): place the node in src/<pkg>/nodes/ "
+            "with references rooted at <pkg>.nodes, as `onex new node` does.",
+            file_okay=False,
+        ),
+    ] = None,
+    register: Annotated[
+        bool,
+        typer.Option(
+            "--register",
+            help="Add the node to the project's onex.nodes entry points (needs a project).",
+        ),
+    ] = False,
     node_type: Annotated[
         NodeTypeOption | None,
         typer.Option("--node-type", "-t", case_sensitive=False, help="Force the node kind."),
@@ -151,13 +173,17 @@ def generate(
         )
     strict = validation is ValidationOption.STRICT
     want_tests = strict if run_tests is None else run_tests
+    project = _project(project_root, output_dir, register)
+    if project is not None and output_dir is None:
+        output_dir = project.nodes_dir
 
     try:
         result = _run(
             prompt=prompt,
             requirements=requirements,
             contract=contract,
-            output_dir=output_dir,
+            output_dir=output_dir or Path("generated_nodes"),
+            module_prefix=project.module_prefix if project is not None else "",
             node_type=node_type.value if node_type else None,
             force=force,
             dry_run=dry_run,
@@ -178,7 +204,72 @@ def generate(
 
         typer.echo(f"onexgen: error: {one_line(exc)} (run with --debug for details)", err=True)
         raise typer.Exit(EXIT_FAILED) from None
+    if result.success and project is not None and register and not dry_run:
+        _register(project, result, quiet_stdout=as_json)
     raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)
+
+
+def _project(
+    project_root: Path | None, output_dir: Path | None, register: bool
+) -> ModelOnexProject | None:
+    """The ONEX project the node goes into: ``--project-root``, else the current directory when
+    it is one and no ``--output-dir`` was given; None for standalone output."""
+    from onexgen.writing.project import ProjectError, detect_project, load_project
+
+    project: ModelOnexProject | None = None
+    try:
+        if project_root is not None:
+            project = load_project(project_root)
+        elif output_dir is None:
+            project = detect_project(Path.cwd())
+        else:
+            project = None
+    except ProjectError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--project-root") from None
+    if register and project is None:
+        raise typer.BadParameter(
+            "--register needs an ONEX project: pass --project-root DIR or run inside one",
+            param_hint="--register",
+        )
+    if project is not None and output_dir is not None:
+        inside = output_dir.resolve()
+        if inside != project.nodes_dir:
+            raise typer.BadParameter(
+                f"nodes of {project.root} go to {project.nodes_dir}; drop --output-dir",
+                param_hint="--output-dir",
+            )
+    if project is not None:
+        project.nodes_dir.mkdir(parents=True, exist_ok=True)
+        (project.nodes_dir / "__init__.py").touch(exist_ok=True)
+    return project
+
+
+def _register(
+    project: ModelOnexProject, result: ModelGenerationResult, *, quiet_stdout: bool
+) -> None:
+    """``--register``: the node's class as an ``onex.nodes`` entry point of the project
+    (reported on stderr when stdout carries JSON)."""
+    import re
+
+    from onexgen.writing.project import ProjectError, register_node
+
+    assert result.node_path is not None
+    assert result.package_name is not None
+    node_py = (result.node_path / "node.py").read_text(encoding="utf-8")
+    match = re.search(r"^class (\w+)\(", node_py, re.MULTILINE)
+    target = f"{project.module_prefix}.{result.package_name}.node"
+    if match:
+        target = f"{target}:{match.group(1)}"
+    try:
+        added = register_node(project, result.package_name, target)
+    except ProjectError as exc:
+        typer.echo(f"onexgen: error: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    state = "registered" if added else "already registered"
+    typer.echo(
+        f"{state}: {result.package_name} = {target!r} in {project.root}/pyproject.toml",
+        err=quiet_stdout,
+    )
 
 
 def _run(
@@ -187,6 +278,7 @@ def _run(
     requirements: Path | None,
     contract: Path | None,
     output_dir: Path,
+    module_prefix: str,
     node_type: str | None,
     force: bool,
     dry_run: bool,
@@ -220,6 +312,7 @@ def _run(
             strict_mode=strict,
             templates_dir=templates_dir,
             timeout=timeout,
+            module_prefix=module_prefix,
         )
 
     if as_json:

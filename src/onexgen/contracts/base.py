@@ -20,7 +20,6 @@ from onexgen.models.contract import (
     ModelContractOperation,
     ModelEventTopics,
     ModelFeatureConfiguration,
-    ModelHandlerRouting,
     ModelNodeContract,
     ModelPaginationConfig,
     ModelPerformanceTargets,
@@ -134,9 +133,9 @@ def _configuration(
     if "retry_logic" in on and profile.supports_retry:
         attempts = perf.retry_attempts if perf.retry_attempts else d.retry_attempts
         retry = ModelRetryConfig(
-            max_attempts=max(1, attempts),
-            initial_backoff_ms=d.initial_backoff_ms,
-            max_backoff_ms=d.max_backoff_ms,
+            max_retries=max(1, attempts) - 1,
+            base_delay_ms=d.initial_backoff_ms,
+            max_delay_ms=d.max_backoff_ms,
             backoff_multiplier=d.backoff_multiplier,
         )
     breaker = None
@@ -239,11 +238,6 @@ def build_from_profile(
         service_name=names.service,
         domain=names.domain,
         category=requirements.category,
-        input_model=f"{names.package}.models.{names.input_module}.{names.input_class}",
-        output_model=f"{names.package}.models.{names.output_module}.{names.output_class}",
-        handler_routing=ModelHandlerRouting(
-            default_handler=f"{names.package}.handlers.{names.handler_module}:{names.handler_class}"
-        ),
         operations=operations,
         features=features,
         configuration=configuration,

@@ -16,6 +16,11 @@ from onexgen.contracts.builder import build_contract
 from onexgen.intelligence import gather_intelligence
 from onexgen.models.classification import ModelClassificationResult
 from onexgen.models.enums import EnumCategory, EnumNodeKind
+from onexgen.models.facts import (
+    ModelGroupingKeyFact,
+    ModelRequestFacts,
+    ModelWorkflowStepFact,
+)
 from onexgen.models.requirements import (
     ModelPerformanceRequirements,
     ModelPRDRequirements,
@@ -82,6 +87,15 @@ def _domain_from_topics(raw: dict[str, Any]) -> str | None:
     return None
 
 
+def _retry_attempts(retry: dict[str, Any]) -> int | None:
+    """Attempts from ``max_retries`` (the framework's name), or a hand-written ``max_attempts``."""
+    retries = retry.get("max_retries")
+    if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0:
+        return retries + 1
+    attempts = retry.get("max_attempts")
+    return attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else None
+
+
 def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerformanceRequirements:
     retry = _mapping(config.get("retry"), "configuration.retry")
     breaker = _mapping(config.get("circuit_breaker"), "configuration.circuit_breaker")
@@ -99,7 +113,7 @@ def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerforman
         max_latency_ms=perf.get("max_latency_ms"),
         throughput_per_second=perf.get("throughput_per_second"),
         timeout_seconds=config.get("timeout_seconds"),
-        retry_attempts=retry.get("max_attempts"),
+        retry_attempts=_retry_attempts(retry),
         pool_min_size=pool.get("min_size"),
         pool_max_size=pool.get("max_size"),
         cache_ttl_seconds=cache.get("ttl_seconds"),
@@ -125,6 +139,52 @@ def _features(raw: dict[str, Any], metadata: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(listed, list):
         raise ContractLoadError("'features' must be a list of names")
     return tuple(dict.fromkeys(snake(str(f), "feature") for f in listed))
+
+
+def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
+    """Steps read back from ``workflow_coordination.workflow_definition.execution_graph``.
+
+    Each graph node carries its step name in ``node_requirements.step_name``; ``dependencies``
+    name other nodes by id, mapped back to their step names.
+    """
+    coordination = _mapping(raw.get("workflow_coordination"), "workflow_coordination")
+    definition = _mapping(coordination.get("workflow_definition"), "workflow_definition")
+    graph = _mapping(definition.get("execution_graph"), "execution_graph")
+    nodes = graph.get("nodes") or []
+    if not isinstance(nodes, list):
+        raise ContractLoadError("'execution_graph.nodes' must be a list")
+    names: dict[str, str] = {}
+    nodes = [_mapping(node, "execution_graph.nodes[]") for node in nodes]
+    for node in nodes:
+        requirements = _mapping(node.get("node_requirements"), "node_requirements")
+        names[str(node.get("node_id"))] = snake(str(requirements.get("step_name") or ""), "step")
+    steps = []
+    for node in nodes:
+        requirements = _mapping(node.get("node_requirements"), "node_requirements")
+        compensation = requirements.get("compensation")
+        group = requirements.get("parallel_group")
+        steps.append(
+            ModelWorkflowStepFact(
+                name=names[str(node.get("node_id"))],
+                description=str(requirements.get("description") or "")[:400],
+                depends_on=tuple(
+                    names[str(d)] for d in node.get("dependencies") or () if str(d) in names
+                ),
+                parallel_group=snake(str(group), "group") if group else None,
+                compensation=str(compensation)[:400] if compensation else None,
+            )
+        )
+    rules = _mapping(definition.get("coordination_rules"), "coordination_rules")
+    compensate = str(rules.get("failure_recovery_strategy", "")).upper() == "COMPENSATE"
+    grouping = _mapping(
+        _mapping(raw.get("aggregation"), "aggregation").get("grouping"), "aggregation.grouping"
+    )
+    keys = [snake(str(k), "key") for k in grouping.get("grouping_fields") or ()]
+    return ModelRequestFacts(
+        steps=tuple(steps),
+        compensation=compensate,
+        group_by=tuple(ModelGroupingKeyFact(name=k) for k in dict.fromkeys(keys) if k != "key"),
+    )
 
 
 def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
@@ -179,6 +239,7 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
             ),
             explicit_fields=("node_type", "node_name", "service_name", "domain"),
             original_prompt=f"contract:{path.name}",
+            facts=_facts(raw),
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -36,6 +36,8 @@ class ModelNodeNames(BaseModel):
     handler_module: str
     input_class: str
     input_module: str
+    item_class: str
+    item_module: str
     output_class: str
     output_module: str
     config_class: str
@@ -80,6 +82,8 @@ def node_names(
         handler_module=f"handler_{service}",
         input_class=f"Model{cls}Input",
         input_module=f"model_{service}_input",
+        item_class=f"Model{cls}Item",
+        item_module=f"model_{service}_item",
         output_class=f"Model{cls}Output",
         output_module=f"model_{service}_output",
         config_class=f"Model{cls}Config",

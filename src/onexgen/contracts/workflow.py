@@ -22,7 +22,16 @@ from onexgen.rendering.escaping import clean_text, snake
 if TYPE_CHECKING:
     from onexgen.models.contract import ModelNodeContract
 
-__all__ = ["MAX_STEPS", "MAX_STEP_WORDS", "steps_from_description", "workflow_steps"]
+__all__ = [
+    "DEFAULT_STEPS",
+    "MAX_STEPS",
+    "MAX_STEP_WORDS",
+    "derived_steps",
+    "steps_from_description",
+    "workflow_steps",
+]
+
+DEFAULT_STEPS = ("prepare", "execute", "finalize")
 
 MAX_STEP_WORDS = 5
 MAX_STEPS = 12
@@ -63,9 +72,20 @@ def _bare(name: str) -> str:
 
 
 def workflow_steps(contract: ModelNodeContract) -> tuple[str, ...]:
-    """The named steps of an orchestrator contract; () for other kinds or when none are named."""
+    """Names of an orchestrator contract's steps, in order; () for other kinds or when the
+    contract only has the generic ones."""
     if contract.node_kind is not EnumNodeKind.ORCHESTRATOR:
         return ()
+    names = tuple(step.name for step in contract.workflow_steps)
+    if names and names != DEFAULT_STEPS:
+        return names
+    if names:
+        return ()
+    return derived_steps(contract)
+
+
+def derived_steps(contract: ModelNodeContract) -> tuple[str, ...]:
+    """Steps derived without stated facts: dependencies, else a list in the description."""
     systems = {_bare(system) for system in contract.external_systems}
     nodes: list[str] = []
     for dependency in contract.dependencies:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
+_MODULE_PATH = r"^([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)?$"
 
 
 class ModelSemVer(BaseModel):
@@ -50,16 +51,39 @@ class ModelContractOperation(BaseModel):
     idempotent: bool = False
 
 
-class ModelRetryConfig(BaseModel):
-    """Retry with exponential backoff and jitter."""
+class ModelContractStep(BaseModel):
+    """One orchestrated step: what it waits for, what it runs beside, how it is undone."""
 
     model_config = _FROZEN
 
-    max_attempts: int = Field(ge=1, le=100)
-    initial_backoff_ms: int = Field(ge=0)
-    max_backoff_ms: int = Field(ge=0)
+    name: str = Field(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+    description: str = ""
+    depends_on: tuple[str, ...] = ()
+    parallel_group: str | None = None
+    compensation: str | None = None
+
+
+class ModelRetryConfig(BaseModel):
+    """Retry with exponential backoff and jitter, in the field names of omnibase_core's
+    ``ModelEffectRetryPolicy`` (``max_retries`` after the first attempt, ``jitter_factor``)."""
+
+    model_config = _FROZEN
+
+    max_retries: int = Field(ge=0, le=99)
+    base_delay_ms: int = Field(ge=0)
+    max_delay_ms: int = Field(ge=0)
     backoff_multiplier: float = Field(ge=1.0)
-    jitter: bool = True
+    jitter_factor: float = Field(default=0.1, ge=0.0, le=0.5)
+
+    @property
+    def max_attempts(self) -> int:
+        """The first attempt plus the retries."""
+        return self.max_retries + 1
+
+    @property
+    def jitter(self) -> bool:
+        """Whether delays are randomised."""
+        return self.jitter_factor > 0
 
 
 class ModelCircuitBreakerConfig(BaseModel):
@@ -178,9 +202,7 @@ class ModelNodeContract(BaseModel):
     service_name: str
     domain: str
     category: EnumCategory
-    input_model: str
-    output_model: str
-    handler_routing: ModelHandlerRouting
+    module_root: str = Field(default="", pattern=_MODULE_PATH)
     operations: tuple[ModelContractOperation, ...] = Field(min_length=1)
     features: tuple[str, ...] = ()
     configuration: ModelFeatureConfiguration
@@ -188,6 +210,9 @@ class ModelNodeContract(BaseModel):
     performance: ModelPerformanceTargets
     dependencies: tuple[str, ...] = ()
     external_systems: tuple[str, ...] = ()
+    workflow_steps: tuple[ModelContractStep, ...] = ()
+    compensation: bool = False
+    group_by: tuple[str, ...] = ()
 
     @property
     def node_type(self) -> str:
@@ -199,8 +224,59 @@ class ModelNodeContract(BaseModel):
         """``node_<service_name>_<kind>``: the folder and import name."""
         return self.name
 
+    @property
+    def import_path(self) -> str:
+        """Absolute module path of the package: ``module_root``, else the package name.
+
+        Inside an ONEX project it is ``<pkg>.nodes.<name>``; standalone, the output directory
+        is the import root and the package name is the path.
+        """
+        return self.module_root or self.name
+
+    @property
+    def input_model(self) -> str:
+        """Fully qualified input model (``<import path>.models.<module>.<Class>``)."""
+        from onexgen.contracts.naming import names_from_contract
+
+        n = names_from_contract(self)
+        return f"{self.import_path}.models.{n.input_module}.{n.input_class}"
+
+    @property
+    def output_model(self) -> str:
+        """Fully qualified output model."""
+        from onexgen.contracts.naming import names_from_contract
+
+        n = names_from_contract(self)
+        return f"{self.import_path}.models.{n.output_module}.{n.output_class}"
+
+    @property
+    def handler_module(self) -> str:
+        """Fully qualified handler module."""
+        from onexgen.contracts.naming import names_from_contract
+
+        return f"{self.import_path}.handlers.{names_from_contract(self).handler_module}"
+
+    @property
+    def handler_class(self) -> str:
+        """The handler class RuntimeLocal instantiates."""
+        from onexgen.contracts.naming import names_from_contract
+
+        return names_from_contract(self).handler_class
+
+    @property
+    def handler_routing(self) -> ModelHandlerRouting:
+        """``default_handler: "<module>:<Class>"``, fully qualified as RuntimeLocal imports it."""
+        return ModelHandlerRouting(default_handler=f"{self.handler_module}:{self.handler_class}")
+
+    @property
+    def terminal_event(self) -> str:
+        """The topic RuntimeLocal waits for: the completed event."""
+        return self.event_topics.completed
+
     def to_yaml_dict(self) -> dict[str, Any]:
         """The mapping written to ``contract.yaml`` (stable key order, no ``None`` values)."""
+        from onexgen.contracts.sections import framework_sections
+
         config = self.configuration.model_dump(mode="json", exclude_none=True)
         return {
             "name": self.name,
@@ -210,12 +286,19 @@ class ModelNodeContract(BaseModel):
             "description": self.description,
             "input_model": self.input_model,
             "output_model": self.output_model,
+            "handler": {
+                "module": self.handler_module,
+                "class": self.handler_class,
+                "input_model": self.input_model,
+            },
             "handler_routing": self.handler_routing.model_dump(mode="json"),
+            "terminal_event": self.terminal_event,
             "descriptor": self._descriptor(),
             "event_bus": {
                 "subscribe_topics": [self.event_topics.requested],
                 "publish_topics": [self.event_topics.completed, self.event_topics.failed],
             },
+            **framework_sections(self),
             "metadata": {
                 "node_name": self.node_name,
                 "service_name": self.service_name,

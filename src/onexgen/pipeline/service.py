@@ -146,6 +146,7 @@ class CodeGenerationService:
         templates_dir: Path | None = None,
         timeout: float | None = None,
         correlation_id: UUID | None = None,
+        module_prefix: str = "",
     ) -> ModelGenerationResult:
         """Run the pipeline once and describe the outcome (failures are results, not raises).
 
@@ -182,6 +183,7 @@ class CodeGenerationService:
                     strict_mode=strict_mode,
                     templates_dir=templates_dir,
                     timeout=timeout,
+                    module_prefix=module_prefix,
                 )
         except _StageError as exc:
             run.errors.append(f"stage {exc.stage.value} ({exc.stage.title}): {exc.message}")
@@ -219,6 +221,7 @@ class CodeGenerationService:
         templates_dir: Path | None = None,
         timeout: float | None = None,
         correlation_id: UUID | None = None,
+        module_prefix: str = "",
     ) -> ModelGenerationResult:
         """Blocking form of :meth:`generate_node` for callers without an event loop."""
         return asyncio.run(
@@ -236,6 +239,7 @@ class CodeGenerationService:
                 templates_dir=templates_dir,
                 timeout=timeout,
                 correlation_id=correlation_id,
+                module_prefix=module_prefix,
             )
         )
 
@@ -262,6 +266,7 @@ class CodeGenerationService:
         strict_mode: bool,
         templates_dir: Path | None,
         timeout: float | None,
+        module_prefix: str = "",
     ) -> None:
         parsed = await self._stage(
             run,
@@ -287,7 +292,11 @@ class CodeGenerationService:
         node_contract = await self._stage(
             run,
             S.CONTRACT_BUILDING,
-            _now(lambda: stages.build_node_contract(req, cls, intelligence, parsed.contract)),
+            _now(
+                lambda: stages.build_node_contract(
+                    req, cls, intelligence, parsed.contract, module_prefix
+                )
+            ),
             lambda c: f"{c.name}: {len(c.operations)} operations",
         )
         rendered = await self._stage(

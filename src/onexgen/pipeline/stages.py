@@ -169,13 +169,20 @@ def build_node_contract(
     classification: ModelClassificationResult,
     intelligence: ModelIntelligence,
     supplied: ModelNodeContract | None,
+    module_prefix: str = "",
 ) -> ModelNodeContract:
-    """Stage 3: build the contract, or keep the one supplied (already validated on loading)."""
-    if supplied is not None:
-        return supplied
-    from onexgen.contracts import build_contract
+    """Stage 3: build the contract, or keep the one supplied (already validated on loading).
 
-    return build_contract(requirements, classification, intelligence)
+    ``module_prefix`` (``<pkg>.nodes`` inside an ONEX project) roots every reference of the
+    contract there; empty keeps the package name as the import path (standalone output).
+    """
+    if supplied is None:
+        from onexgen.contracts import build_contract
+
+        supplied = build_contract(requirements, classification, intelligence)
+    if module_prefix:
+        return supplied.model_copy(update={"module_root": f"{module_prefix}.{supplied.name}"})
+    return supplied
 
 
 def generate_code(

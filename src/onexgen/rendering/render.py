@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from onexgen.contracts.naming import (
@@ -10,6 +11,7 @@ from onexgen.contracts.naming import (
     operation_member,
     operation_method,
 )
+from onexgen.contracts.reducer import group_key
 from onexgen.contracts.workflow import workflow_steps
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.rendered import ModelRenderedFile, ModelRenderedNode
@@ -25,11 +27,12 @@ if TYPE_CHECKING:
     from onexgen.models.intelligence import ModelIntelligence
     from onexgen.models.requirements import ModelPRDRequirements
 
-__all__ = ["build_context", "render_files", "render_node"]
+__all__ = ["EXAMPLE_REQUEST", "build_context", "example_request", "render_files", "render_node"]
+
+EXAMPLE_REQUEST = "examples/request.json"
 
 MAX_ITEMS = {EnumNodeKind.REDUCER: 10_000}
 DEFAULT_MAX_ITEMS = 100
-DEFAULT_STEPS = ("prepare", "execute", "finalize")
 
 _EFFECT_TYPES = {
     EnumCategory.DATABASE: ("DATABASE_OPERATION", "use a pooled connection; parameterised queries"),
@@ -62,7 +65,6 @@ def _resilience_imports(contract: ModelNodeContract) -> list[str]:
         return []
     wanted = [
         ("ConnectionSlots", cfg.connection_pool),
-        ("CircuitBreaker", cfg.circuit_breaker),
         ("RetryPolicy", cfg.retry),
         ("TTLCache", cfg.cache),
         ("TokenBucket", cfg.rate_limit),
@@ -79,16 +81,56 @@ def _test_resilience_imports(contract: ModelNodeContract) -> list[str]:
     return sorted(names, key=lambda n: (n[0].islower(), n.lower()))
 
 
-def _steps(contract: ModelNodeContract) -> list[dict[str, str]]:
-    """An orchestrator's steps (named by its contract, else the generic ones) for templates.
+def _steps(contract: ModelNodeContract) -> list[dict[str, Any]]:
+    """An orchestrator's steps from its contract graph, for templates.
 
-    Names are snake_case identifiers (``workflow_steps`` passes them through ``snake``), so
-    they are safe as method-name parts and inside string literals.
+    Names are snake_case identifiers (the contract model enforces it), so they are safe as
+    method-name parts and inside string literals; descriptions stay user text.
     """
-    names = workflow_steps(contract) or DEFAULT_STEPS
     return [
-        {"name": name, "method": f"step_{name}", "title": name.replace("_", " ")} for name in names
+        {
+            "name": step.name,
+            "method": f"step_{step.name}",
+            "title": step.name.replace("_", " "),
+            "depends_on": step.depends_on,
+            "parallel_group": step.parallel_group,
+            "compensation": UserText(step.compensation) if step.compensation else None,
+            "description": UserText(step.description),
+        }
+        for step in contract.workflow_steps
     ]
+
+
+def _compensated(contract: ModelNodeContract) -> tuple[str, ...]:
+    """Steps undone (in reverse) when a later step fails: those with a stated compensation, or
+    every step when the request asked for compensation without saying how per step."""
+    if not contract.compensation:
+        return ()
+    stated = tuple(s.name for s in contract.workflow_steps if s.compensation)
+    return stated or tuple(s.name for s in contract.workflow_steps)
+
+
+def example_request(contract: ModelNodeContract) -> dict[str, Any]:
+    """A valid request for the node's input model: what ``examples/request.json`` holds.
+
+    RuntimeLocal builds the handler's typed input from it, so it must complete there.
+    """
+    operation = contract.operations[0].name
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        key = group_key(contract)
+        return {
+            "operation": operation,
+            "items": [
+                {key: "a", "value": 1.0, "timestamp_seconds": 0.0},
+                {key: "b", "value": 5.0, "timestamp_seconds": 10.0},
+                {key: "a", "value": 3.0, "timestamp_seconds": 70.0},
+            ],
+        }
+    if contract.node_kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE}:
+        # the operations raise "not implemented" until their logic is written; a dry run
+        # validates the request and reports the policy that would apply, and says so
+        return {"operation": operation, "payload": {"id": 1}, "dry_run": True}
+    return {"operation": operation, "payload": {"id": 1}}
 
 
 def build_context(
@@ -141,8 +183,18 @@ def build_context(
         "default_steps": tuple(step["name"] for step in steps),
         "steps": steps,
         "named_steps": bool(workflow_steps(contract)),
+        "compensation": contract.compensation,
+        "group_key": group_key(contract),
+        "compensated_steps": _compensated(contract),
+        "dry_run": kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE},
+        "op_retry": contract.configuration.retry is not None and kind is EnumNodeKind.EFFECT,
+        "retried_operation": next((op for op in operations if op.get("idempotent")), None),
+        "unretried_operation": next((op for op in operations if not op.get("idempotent")), None),
         "external": UserText(external),
         "line_length": line_length,
+        "import_path": contract.import_path,
+        "in_project": bool(contract.module_root) and contract.module_root != contract.name,
+        "example_request": EXAMPLE_REQUEST,
     }
 
 
@@ -169,6 +221,7 @@ def _file_plan(names: ModelNodeNames, contract: ModelNodeContract) -> list[tuple
         ("README.md", "README.md.j2"),
     ]
     if contract.node_kind is EnumNodeKind.REDUCER:
+        plan.append((f"models/{names.item_module}.py", "model_item.py.j2"))
         plan.append((f"models/{names.aggregate_module}.py", "model_aggregate.py.j2"))
         if contract.configuration.windowing is not None:
             plan.append((f"models/{names.window_module}.py", "model_window_aggregate.py.j2"))
@@ -236,6 +289,12 @@ def render_node(
         _file_plan(names, contract), context, contract.node_kind.value, manager
     )
     files.append(ModelRenderedFile(path="contract.yaml", content=contract.to_yaml()))
+    files.append(
+        ModelRenderedFile(
+            path=EXAMPLE_REQUEST,
+            content=json.dumps(example_request(contract), indent=2) + "\n",
+        )
+    )
     formatted = format_with_ruff(tuple(files), config=ruff_config) if ruff_format else tuple(files)
     return ModelRenderedNode(
         package_name=names.package,
