@@ -1,8 +1,8 @@
 """Scripted model answers built from a node the templates rendered (what a good model returns).
 
-The good answer keeps the template's working bodies, except for a compute node's operation,
-which gets a real p95 over the payload's numeric values; its tests pin that behaviour and
-re-run the template's handler tests.
+A good answer re-writes every target with working code (the template's own behaviour, which the
+template's tests pin) and ships the handler tests as its behaviour tests. The type-error variant
+plants one mypy error, so the repair loop has something to fix.
 """
 
 from __future__ import annotations
@@ -16,23 +16,6 @@ from onexgen.pipeline import CodeGenerationService, stages
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-P95_BODY = """\
-values = list(request.payload.values())
-numbers = sorted(float(v) for v in values if isinstance(v, int | float))
-if len(numbers) != len(values) or not numbers:
-    raise ModelOnexError(
-        "every payload value must be a number",
-        error_code=EnumCoreErrorCode.VALIDATION_ERROR,
-    )
-rank = max(0, math.ceil(0.95 * len(numbers)) - 1)
-return {output}(
-    operation=request.operation,
-    success=True,
-    data={{"p95": numbers[rank], "count": len(numbers)}},
-    correlation_id=request.correlation_id,
-)
-"""
 
 
 def render_files(prompt: str, output_dir: Path) -> tuple[str, dict[str, str]]:
@@ -59,57 +42,16 @@ def _template_body(files: dict[str, str], target: CodeTarget) -> str:
 
 
 def good_answer(files: dict[str, str], *, type_error: bool = False) -> dict[str, Any]:
-    """The answer JSON for ``files``; ``type_error`` plants one mypy error in the first body."""
+    """The answer for ``files``; ``type_error`` plants one mypy error in the first body."""
     targets = find_all_targets(files)
     assert targets, "the templates left nothing for a model to write"
-    methods = []
-    imports: list[str] = []
-    p95 = False
-    for target in targets:
-        body = _template_body(files, target)
-        if target.method.startswith("handle_") and "compute" in target.hint:
-            output = target.header.rsplit("->", 1)[1].strip().rstrip(":").strip()
-            body = P95_BODY.format(output=output)
-            imports.append("import math")
-            p95 = True
-        methods.append({"target": target.key, "body": body})
+    methods = [{"target": t.key, "body": _template_body(files, t)} for t in targets]
     if type_error:
         methods[0]["body"] = 'count: int = "several"\n' + methods[0]["body"]
     example = next(p for p in sorted(files) if p.startswith("tests/test_") and "_handler" in p)
-    tests = files[example]
-    if p95:
-        tests += P95_TEST.format(**_names(files, targets[0]))
-    return {"methods": methods, "imports": imports, "tests": tests}
+    return {"methods": methods, "imports": [], "tests": files[example]}
 
 
-P95_TEST = """
-
-def test_model_p95_of_payload_values() -> None:
-    handler = {handler}()
-    values = {{f"k{{i:02d}}": i for i in range(1, 21)}}
-    request = {input}(operation=list({enum})[0], payload=dict(values))
-    output = asyncio.run(handler.{method}(request))
-    assert output.data == {{"p95": 19.0, "count": 20}}
-"""
-
-
-def _names(files: dict[str, str], target: CodeTarget) -> dict[str, str]:
-    input_name = target.header.split("request:", 1)[1].split(")", 1)[0].strip().rstrip(",")
-    enum_file = next(
-        p for p in files if p.startswith("enums/enum_") and p.endswith("_operation.py")
-    )
-    enum_name = next(
-        line.split()[1].split("(")[0]
-        for line in files[enum_file].splitlines()
-        if line.startswith("class ")
-    )
-    return {
-        "handler": target.class_name,
-        "method": target.method,
-        "input": input_name,
-        "enum": enum_name,
-    }
-
-
-def as_content(answer: dict[str, Any]) -> str:
+def content(answer: dict[str, Any]) -> str:
+    """The answer as the JSON text a model sends."""
     return json.dumps(answer)
