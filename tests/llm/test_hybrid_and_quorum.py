@@ -15,7 +15,6 @@ import pytest
 
 from onexgen.llm.engine import StrategyEngine
 from onexgen.llm.settings import ModelLLMSettings
-from onexgen.models.generation import ModelGenerationResult
 from onexgen.pipeline import CodeGenerationService
 from onexgen.writing.manifest import load_manifest
 
@@ -25,6 +24,8 @@ from .conftest import ok
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    from onexgen.models.generation import ModelGenerationResult
 
     from .conftest import ScriptedServer
 
