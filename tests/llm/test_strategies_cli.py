@@ -197,3 +197,27 @@ def test_a_model_slower_than_the_timeout_falls_back(llm_server: Start, tmp_path:
 
 def test_connection_refused_falls_back(refused_url: str, tmp_path: Path) -> None:
     _fallback(_generate(tmp_path, _env(refused_url), "--json"), tmp_path, "connection failed")
+
+
+def test_batch_takes_the_strategy_options_and_degrades_per_node(
+    refused_url: str, tmp_path: Path
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "defaults:\n  validation: basic\nnodes:\n"
+        f"  - name: latency_percentile\n    prompt: {PROMPT}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    command = [*CLI, "batch", str(spec), "-o", str(out), "--strategy", "hybrid"]
+    run = subprocess.run(
+        command, env=_env(refused_url), capture_output=True, text=True, timeout=300, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    (manifest_path,) = out.glob("*/node.manifest.yaml")
+    manifest = load_manifest(manifest_path)
+    assert manifest.strategy == "jinja2"
+    assert manifest.strategy_details is not None
+    assert manifest.strategy_details.requested.value == "hybrid"
+    assert "connection failed" in manifest.strategy_details.reason
+    _no_secret(tmp_path, run)
