@@ -177,3 +177,37 @@ def test_a_stated_kind_wins_over_the_model(llm_server: Start, tmp_path: Path) ->
     assert result.strategy.disagreements == (
         "node_type: the model says 'effect', the request states 'compute'; the request wins",
     )
+
+
+def test_llm_strategy_takes_the_models_operations_and_fields(
+    llm_server: Start, tmp_path: Path
+) -> None:
+    proposal = {
+        "node_type": "compute",
+        "operations": ["calculate_percentile", "summarise"],
+        "output_fields": ["p95_ms", "sample_count"],
+        "reason": "percentiles are pure maths",
+    }
+    server = llm_server({"*": [ok(proposal)]})
+    settings = ModelLLMSettings(base_url=server.base_url, model="m1")
+    engine = StrategyEngine(settings)
+    service = CodeGenerationService(strategy_engine=engine)
+
+    async def main() -> ModelGenerationResult:
+        try:
+            return await service.generate_node(
+                None, tmp_path, prompt=VOTED, dry_run=True, strategy="llm"
+            )
+        finally:
+            await engine.aclose()
+
+    result = asyncio.run(main())
+    assert result.success, result.errors
+    assert result.strategy is not None
+    assert result.strategy.used.value == "llm"
+    assert result.contract_yaml is not None
+    assert "calculate_percentile" in result.contract_yaml
+    assert "summarise" in result.contract_yaml
+    assert result.strategy.proposals == (
+        "fields proposed by m1: outputs ['p95_ms', 'sample_count'], group_by []",
+    )

@@ -76,6 +76,7 @@ class StrategySession:
         self.warnings: list[str] = []
         self.quorum: list[ModelQuorumDecision] = []
         self.disagreements: list[str] = []
+        self.proposals: list[str] = []
         self.rounds: list[ModelRepairRound] = []
         self.methods: tuple[str, ...] = ()
         self.test_file: str | None = None
@@ -139,11 +140,39 @@ class StrategySession:
             )
             if operations:
                 updates["operations"] = tuple(operations.split(","))
+            if self.used is S.LLM:
+                facts = self._proposed_facts(requirements, answers)
+                if facts is not None:
+                    updates["facts"] = facts
             if not updates:
                 return requirements, classification
             return _apply(requirements, classification, updates)
         finally:
             self._busy_s += time.perf_counter() - started
+
+    def _proposed_facts(
+        self,
+        requirements: ModelPRDRequirements,
+        answers: dict[str, ModelRequirementsAnswer],
+    ) -> dict[str, object] | None:
+        """``llm``: the model's output fields and grouping keys, where the request named none
+        (the templates render them like stated facts; the source says who proposed them)."""
+        model, answer = sorted(answers.items())[0]
+        facts = requirements.facts.model_dump()
+        source = f"proposed by {model}"
+        changed = False
+        if not facts["outputs"] and answer.output_fields:
+            facts["outputs"] = [{"name": n, "source": source} for n in answer.output_fields]
+            changed = True
+        if not facts["group_by"] and answer.group_by:
+            facts["group_by"] = [{"name": n, "source": source} for n in answer.group_by]
+            changed = True
+        if changed:
+            self.proposals.append(
+                f"fields proposed by {model}: outputs {answer.output_fields}, "
+                f"group_by {answer.group_by}"
+            )
+        return facts if changed else None
 
     async def _ask_requirements(
         self, models: tuple[str, ...], prompt: str
@@ -439,6 +468,7 @@ class StrategySession:
             rounds=tuple(self.rounds),
             quorum=tuple(self.quorum),
             disagreements=tuple(self.disagreements),
+            proposals=tuple(self.proposals),
             calls=calls,
             usage=summarise_usage(calls),
             overhead_ms=round(overhead, 3),

@@ -61,9 +61,19 @@ class ModelRequirementsAnswer(BaseModel):
         max_length=12,
         description="snake_case operation names the node offers, e.g. calculate_percentile.",
     )
+    output_fields: list[str] = Field(
+        default_factory=list,
+        max_length=12,
+        description="snake_case names of the values the node returns, e.g. p95_ms.",
+    )
+    group_by: list[str] = Field(
+        default_factory=list,
+        max_length=6,
+        description="snake_case keys a reducer groups by, e.g. customer_id (else empty).",
+    )
     reason: str = Field(default="", max_length=500, description="One sentence: why.")
 
-    @field_validator("operations")
+    @field_validator("operations", "output_fields", "group_by")
     @classmethod
     def _snake(cls, values: list[str]) -> list[str]:
         for value in values:

@@ -110,6 +110,9 @@ class ModelStrategyReport(BaseModel):
     disagreements: tuple[str, ...] = Field(
         default=(), description="Where the model's understanding differed from the request's."
     )
+    proposals: tuple[str, ...] = Field(
+        default=(), description="What the llm strategy let the model propose (fields, ...)."
+    )
     calls: tuple[ModelLLMCall, ...] = ()
     usage: tuple[ModelStageUsage, ...] = ()
     overhead_ms: float = Field(
