@@ -472,6 +472,8 @@ class StrategySession:
             calls=calls,
             usage=summarise_usage(calls),
             overhead_ms=round(overhead, 3),
+            checks_ms=round(self._excluded_s * 1000.0, 3),
+            busy_ms=round(self._busy_s * 1000.0, 3),
             warnings=tuple(self.warnings),
         )
 

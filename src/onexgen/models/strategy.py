@@ -118,6 +118,10 @@ class ModelStrategyReport(BaseModel):
     overhead_ms: float = Field(
         default=0.0, ge=0.0, description="Strategy time beyond model latency and validation."
     )
+    checks_ms: float = Field(
+        default=0.0, ge=0.0, description="Time the strict checks of candidates took."
+    )
+    busy_ms: float = Field(default=0.0, ge=0.0, description="All time spent in the strategy.")
     warnings: tuple[str, ...] = ()
 
 
