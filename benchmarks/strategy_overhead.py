@@ -96,7 +96,8 @@ def main() -> None:
                             strategy="hybrid",
                         )
                         report = result.strategy
-                        assert report is not None and report.methods_written, result.warnings
+                        if report is None or not report.methods_written:
+                            raise SystemExit(f"no model code was used: {result.warnings}")
                         model = sum(c.latency_ms for c in report.calls)
                         rows.append(
                             {
@@ -116,13 +117,12 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
     steady = rows[1:] or rows
-    summary = {
+    median = {key: round(statistics.median(r[key] for r in steady), 2) for key in rows[0]}
+    summary: dict[str, object] = {
         "machine": _machine(),
         "nodes": len(rows),
         "first_node": rows[0],
-        "median_after_first": {
-            key: round(statistics.median(r[key] for r in steady), 2) for key in rows[0]
-        },
+        "median_after_first": median,
         "target_overhead_ms": 50.0,
     }
     if args.json:
@@ -132,7 +132,7 @@ def main() -> None:
     print(f"nodes: {len(rows)} (hybrid, instant scripted server, good answer)")
     for label, row in (
         ("first node", rows[0]),
-        ("median after first", summary["median_after_first"]),
+        ("median after first", median),
     ):
         print(
             f"{label}: overhead {row['overhead_ms']:.1f} ms, overhead incl. HTTP "
