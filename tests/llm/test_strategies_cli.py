@@ -71,9 +71,11 @@ def compute_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_auto_without_a_model_is_jinja2_says_so_and_imports_no_sdk(tmp_path: Path) -> None:
-    run = _generate(tmp_path, _env(None), "--dry-run", python=("-X", "importtime"))
+    run = _generate(tmp_path, _env(None), "--validation", "none", python=("-X", "importtime"))
     assert run.returncode == 0, run.stderr
     assert "strategy: jinja2 (auto: no model configured" in run.stdout
+    (node,) = tmp_path.iterdir()
+    assert load_manifest(node).strategy == "jinja2"
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
     assert not {name for name in imported if name.split(".")[0] in {"openai", "tenacity"}}
 
