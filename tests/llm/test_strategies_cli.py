@@ -105,13 +105,16 @@ def test_429_then_a_type_error_then_its_fix(
     assert strategy["requested"] == "auto"
     assert strategy["used"] == "hybrid"
     assert [r["accepted"] for r in strategy["rounds"]] == [False, True]
-    assert strategy["rounds"][0]["diagnostics"][0].startswith("[mypy:assignment]")
+    finding = strategy["rounds"][0]["diagnostics"][0]
+    assert finding["code"] == "mypy:assignment"
+    assert finding["file"] == "handlers/handler_p95_latency_calculator.py"
+    assert isinstance(finding["line"], int)
     assert strategy["methods_written"] == ["HandlerP95LatencyCalculator.handle_calculate"]
     assert {u["stage"] for u in strategy["usage"]} == {"code", "repair_2"}
     assert all(u["completion_tokens"] > 0 for u in strategy["usage"])
     requests = server.requests()
     assert len(requests) == 3  # the 429, the first answer, the repair
-    assert "[mypy:assignment]" in requests[2]["user"]
+    assert '"code":"mypy:assignment"' in requests[2]["user"]
     node = Path(result["node_path"])
     handler = (node / "handlers/handler_p95_latency_calculator.py").read_text(encoding="utf-8")
     assert "# BUSINESS LOGIC" not in handler.split("async def handle_calculate", 1)[1]
@@ -128,7 +131,7 @@ def test_429_then_a_type_error_then_its_fix(
 @pytest.mark.parametrize(
     ("answer", "finding"),
     [
-        ("{'methods': [", "[json]"),
+        ("{'methods': [", "json"),
         (
             content(
                 {
@@ -138,7 +141,7 @@ def test_429_then_a_type_error_then_its_fix(
                     "tests": "def test_x() -> None:\n    assert True\n",
                 }
             ),
-            "[ast]",
+            "ast",
         ),
     ],
     ids=["invalid-json", "python-that-does-not-parse"],
@@ -152,7 +155,7 @@ def test_rejected_code_keeps_the_templates_and_needs_review(
     strategy = result["strategy"]
     assert strategy["needs_review"]
     assert len(strategy["rounds"]) == 3
-    assert all(r["diagnostics"][0].startswith(finding) for r in strategy["rounds"])
+    assert all(r["diagnostics"][0]["code"] == finding for r in strategy["rounds"])
     assert any("needs review" in w for w in result["warnings"])
     node = Path(result["node_path"])
     handler = (node / "handlers/handler_p95_latency_calculator.py").read_text(encoding="utf-8")
@@ -162,7 +165,7 @@ def test_rejected_code_keeps_the_templates_and_needs_review(
     assert details.needs_review
     assert len(server.requests()) == 3
     _no_secret(tmp_path, run)
-    if finding == "[json]":  # once is enough: --strict-llm turns the same outcome into exit 1
+    if finding == "json":  # once is enough: --strict-llm turns the same outcome into exit 1
         strict = _generate(tmp_path / "strict", _env(server.base_url), "--strict-llm")
         assert strict.returncode == 1
         assert "--strict-llm" in strict.stderr

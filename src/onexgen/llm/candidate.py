@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onexgen.llm.targets import CodeAnswerError, apply_bodies, check_body, check_import
+from onexgen.models.strategy import ModelDiagnostic
 from onexgen.models.validation import EnumValidationLevel, ModelValidationResult
 
 if TYPE_CHECKING:
@@ -112,25 +113,50 @@ async def check_candidate(
     return formatted, validation
 
 
-def diagnostics(validation: ModelValidationResult) -> tuple[str, ...]:
-    """What the checks found, one structured line each (tool code, file:line, message)."""
+def diagnostics(validation: ModelValidationResult) -> tuple[ModelDiagnostic, ...]:
+    """What the checks found, as typed findings: the validator's blocking issues (ruff, mypy,
+    onex, test failures) and pytest's failed tests with the end of their traceback."""
     found = [
-        f"[{issue.code}] {issue.location}: {issue.message} (fix: {issue.suggested_fix})"
+        ModelDiagnostic(
+            tool=issue.code.split(":", 1)[0].lower() if ":" in issue.code else "onex",
+            code=issue.code,
+            file=issue.file,
+            line=issue.line,
+            message=issue.message,
+            fix=issue.suggested_fix,
+        )
         for issue in validation.issues
         if issue.severity.blocks
     ]
     tests = validation.test_results
     if tests is not None:
         found.extend(
-            f"[pytest] {failed.name}: {failed.error}"
-            + (f"\n{failed.traceback[-800:]}" if failed.traceback else "")
+            ModelDiagnostic(
+                tool="pytest",
+                code="pytest:failed",
+                file=failed.file,
+                line=failed.line,
+                message=f"{failed.name}: {failed.error}",
+                fix=failed.traceback[-800:],
+            )
             for failed in tests.failed_tests
         )
         if not tests.is_passing and not tests.failed_tests:
-            found.append(f"[pytest] the tests did not pass: {tests.output_tail[-800:]}")
+            found.append(
+                ModelDiagnostic(
+                    tool="pytest",
+                    code="pytest:session",
+                    message="the tests did not pass",
+                    fix=tests.output_tail[-800:],
+                )
+            )
     if not found and not validation.passed:
         found.append(
-            f"[score] quality {validation.quality_score:.2f} is below the threshold "
-            f"{validation.threshold:.2f}"
+            ModelDiagnostic(
+                tool="score",
+                code="score",
+                message=f"quality {validation.quality_score:.2f} is below the threshold "
+                f"{validation.threshold:.2f}",
+            )
         )
     return tuple(found[:MAX_DIAGNOSTICS])

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from onexgen.models.strategy import (
     EnumGenerationStrategy,
+    ModelDiagnostic,
     ModelLLMCall,
     ModelQuorumDecision,
     ModelQuorumVote,
@@ -146,7 +147,7 @@ class StrategySession:
                     updates["facts"] = facts
             if not updates:
                 return requirements, classification
-            return _apply(requirements, classification, updates)
+            return _apply(requirements, updates)
         finally:
             self._busy_s += time.perf_counter() - started
 
@@ -350,7 +351,7 @@ class StrategySession:
 
         base = code_prompt(requirements, files, targets, test_path)
         previous = ""
-        findings: tuple[str, ...] = ()
+        findings: tuple[ModelDiagnostic, ...] = ()
         for number in range(1, self.settings.max_repair_rounds + 1):
             user = base if number == 1 else base + "\n\n" + repair_prompt(previous, findings)
             try:
@@ -369,7 +370,7 @@ class StrategySession:
                 return None
             except LLMAnswerError as exc:
                 self.calls.append(exc.call)
-                findings = (f"[json] {exc}",)
+                findings = (ModelDiagnostic(tool="json", code="json", message=str(exc)),)
                 previous = "(no usable JSON)"
                 self.rounds.append(
                     ModelRepairRound(
@@ -382,7 +383,7 @@ class StrategySession:
             try:
                 candidate_files, methods = apply_answer(files, targets, reply.value, test_path)
             except CodeAnswerError as exc:
-                findings = (f"[ast] {exc}",)
+                findings = (ModelDiagnostic(tool="ast", code="ast", message=str(exc)),)
                 self.rounds.append(
                     ModelRepairRound(
                         round=number, model=model, accepted=False, diagnostics=findings
@@ -485,9 +486,7 @@ class _UnavailableError(Exception):
 
 
 def _apply(
-    requirements: ModelPRDRequirements,
-    classification: ModelClassificationResult,
-    updates: dict[str, object],
+    requirements: ModelPRDRequirements, updates: dict[str, object]
 ) -> tuple[ModelPRDRequirements, ModelClassificationResult]:
     """Requirements re-validated with ``updates``; the classifier confirms the kind again."""
     from onexgen.models.requirements import ModelPRDRequirements
@@ -499,7 +498,6 @@ def _apply(
     reclassified = NodeClassifier().classify(updated)
     if reclassified.node_type is not updated.node_type:
         reclassified = reclassified.model_copy(update={"node_type": updated.node_type})
-    _ = classification
     return updated, reclassified
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from onexgen.llm.targets import CodeTarget
     from onexgen.models.requirements import ModelPRDRequirements
+    from onexgen.models.strategy import ModelDiagnostic
 
 CODE_SYSTEM = """You write the business logic of one ONEX node (Python 3.12, omnibase_core).
 The package around it is generated and fixed; you only write the bodies of the target methods and
@@ -92,9 +93,10 @@ def code_prompt(
     return "\n\n".join(parts)
 
 
-def repair_prompt(previous: str, diagnostics: Sequence[str]) -> str:
-    """User message of the next round: the last answer and what the checks found in it."""
-    listed = "\n".join(f"- {item}" for item in diagnostics)
+def repair_prompt(previous: str, diagnostics: Sequence[ModelDiagnostic]) -> str:
+    """User message of the next round: the last answer and what the checks found in it
+    (one JSON object per finding: tool, code, file, line, message, fix)."""
+    listed = "\n".join(d.model_dump_json(exclude_defaults=True) for d in diagnostics)
     return (
         "Your previous answer (JSON) failed the checks. Fix every finding below and answer with "
         "the complete corrected JSON object.\n# Findings\n"

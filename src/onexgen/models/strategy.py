@@ -80,6 +80,23 @@ class ModelQuorumDecision(BaseModel):
     reason: str
 
 
+class ModelDiagnostic(BaseModel):
+    """One finding of the checks, as it goes back to the model (structured, not a raw log)."""
+
+    model_config = _FROZEN
+
+    tool: str = Field(description="json, ast, ruff, mypy, pytest, onex, score")
+    code: str = Field(description="Rule id, e.g. mypy:assignment, ruff:F401, ONEX003")
+    file: str = ""
+    line: int | None = None
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f" {self.file}:{self.line}" if self.line else (f" {self.file}" if self.file else "")
+        return f"[{self.code}]{where}: {self.message}"
+
+
 class ModelRepairRound(BaseModel):
     """One candidate the model wrote and what the strict checks said about it."""
 
@@ -89,7 +106,9 @@ class ModelRepairRound(BaseModel):
     model: str
     accepted: bool
     quality_score: float | None = Field(default=None, ge=0.0, le=1.0)
-    diagnostics: tuple[str, ...] = Field(default=(), description="What went back to the model.")
+    diagnostics: tuple[ModelDiagnostic, ...] = Field(
+        default=(), description="What went back to the model."
+    )
 
 
 class ModelStrategyReport(BaseModel):
