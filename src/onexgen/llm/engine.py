@@ -117,7 +117,8 @@ class StrategySession:
         started = time.perf_counter()
         try:
             models = self.settings.quorum_models if quorum else self.settings.code_models[:1]
-            answers = await self._ask_requirements(models, requirements.original_prompt)
+            text = requirements.original_prompt or requirements.business_description
+            answers = await self._ask_requirements(models, text)
             if answers is None:
                 return requirements, classification
             updates: dict[str, object] = {}
