@@ -40,7 +40,12 @@ VOTED = "Create a node that computes the p95 latency of request durations"
 
 
 def _run(
-    settings: ModelLLMSettings, prompt: str, out: Path, *, dry_run: bool = False
+    settings: ModelLLMSettings,
+    prompt: str,
+    out: Path,
+    *,
+    dry_run: bool = False,
+    validation_level: str = "basic",
 ) -> ModelGenerationResult:
     engine = StrategyEngine(settings)
     service = CodeGenerationService(strategy_engine=engine)
@@ -48,7 +53,12 @@ def _run(
     async def main() -> ModelGenerationResult:
         try:
             return await service.generate_node(
-                None, out, prompt=prompt, dry_run=dry_run, strategy="hybrid"
+                None,
+                out,
+                prompt=prompt,
+                dry_run=dry_run,
+                strategy="hybrid",
+                validation_level=validation_level,
             )
         finally:
             await engine.aclose()
@@ -78,10 +88,18 @@ def test_hybrid_code_passes_strict_checks(llm_server: Start, tmp_path: Path, kin
     _, files = render_files(KINDS[kind], tmp_path / "render")
     server = llm_server({"*": [ok(content(good_answer(files)))]})
     settings = ModelLLMSettings(base_url=server.base_url, model="m1")
-    result = _run(settings, KINDS[kind], tmp_path / "out")
+    # the reducer is also validated strictly as written, as a second witness
+    level = "strict" if kind == "reducer" else "basic"
+    result = _run(settings, KINDS[kind], tmp_path / "out", validation_level=level)
     _accepted_strictly(result)
     assert result.node_type is not None
     assert result.node_type.value == kind
+    assert result.validation is not None
+    assert result.validation.passed
+    if level == "strict":
+        assert result.validation.quality_score == 1.0
+        assert result.validation.test_results is not None
+        assert result.validation.test_results.is_passing
 
 
 @pytest.mark.slow
