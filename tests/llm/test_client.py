@@ -128,3 +128,25 @@ def test_markdown_fences_around_json_are_tolerated(llm_server: Start, fenced: st
     server = llm_server({"*": [ok(fenced.replace("{}", json.dumps(GOOD)))]})
     _, answer = _ask(server.base_url)
     assert isinstance(answer, ModelRequirementsAnswer)
+
+
+def test_retry_after_in_seconds_or_as_an_http_date() -> None:
+    import email.utils
+
+    import httpx2 as httpx
+    import openai
+
+    from onexgen.llm.client import retry_after_seconds
+
+    def error(value: str | None) -> openai.RateLimitError:
+        headers = {"retry-after": value} if value is not None else {}
+        request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+        response = httpx.Response(429, headers=headers, request=request)
+        return openai.RateLimitError("slow down", response=response, body=None)
+
+    assert retry_after_seconds(error("2.5")) == 2.5
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (retry_after_seconds(error(later)) or 0) <= 31
+    assert retry_after_seconds(error(None)) is None
+    assert retry_after_seconds(error("whenever")) is None
+    assert retry_after_seconds(ValueError("no response")) is None
