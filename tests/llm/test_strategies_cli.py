@@ -224,6 +224,7 @@ def test_batch_takes_the_strategy_options_and_degrades_per_node(
         command, env=_env(refused_url), capture_output=True, text=True, timeout=300, check=False
     )
     assert run.returncode == 0, run.stderr
+    assert "strategy hybrid)" in run.stdout
     (manifest_path,) = out.glob("*/node.manifest.yaml")
     manifest = load_manifest(manifest_path)
     assert manifest.strategy == "jinja2"

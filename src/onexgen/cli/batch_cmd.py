@@ -23,6 +23,7 @@ from onexgen.cli.llm_options import (
     StrategyOption,
     StrictLLMOpt,
     engine_for,
+    strategy_label,
 )
 from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
 
@@ -134,7 +135,8 @@ def batch(
         console.print(
             f"onexgen batch: {len(loaded.nodes)} nodes -> {options.output_dir} "
             f"(jobs {options.jobs}, validation {options.validation.value}, "
-            f"{'fail-fast' if options.fail_fast else 'collect-all'})",
+            f"{'fail-fast' if options.fail_fast else 'collect-all'}, "
+            f"strategy {strategy_label(strategy, engine)})",
             markup=False,
         )
 

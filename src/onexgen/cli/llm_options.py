@@ -56,6 +56,13 @@ QuorumModelsOpt = Annotated[
 ]
 
 
+def strategy_label(strategy: StrategyOption, engine: StrategyEngine | None) -> str:
+    """The strategy the run will use, as ``engine_for`` resolved it (for headers)."""
+    if strategy is not StrategyOption.AUTO:
+        return strategy.value
+    return "auto: hybrid" if engine is not None else "auto: jinja2, no model configured"
+
+
 def engine_for(
     strategy: StrategyOption,
     *,
