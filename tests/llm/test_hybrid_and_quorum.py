@@ -115,9 +115,10 @@ def test_code_quorum_best_score_then_test_agreement(llm_server: Start, tmp_path:
     assert result.strategy is not None
     code = next(d for d in result.strategy.quorum if d.subject == "code")
     assert code.winner == "m1"
-    assert [v.model for v in code.votes] == ["m1", "m2"]
+    assert [v.model for v in code.votes] == ["m1", "m2", "m3"]
     assert "tie broken by agreement of test results" in code.reason
-    assert all("passes 1 of the others' tests" in v.reason for v in code.votes)
+    assert all("passes 1 of the others' tests" in v.reason for v in code.votes[:2])
+    assert code.votes[2].reason == "rejected: no candidate passed the strict checks in 3 rounds"
     details = load_manifest(result.node_path or tmp_path).strategy_details
     assert details is not None
     assert any(d.subject == "code" for d in details.quorum)

@@ -288,6 +288,7 @@ class StrategySession:
             test_path = f"tests/test_{requirements.service_name}_behaviour.py"
             candidates: list[Candidate] = []
             unavailable: list[str] = []
+            rejected: dict[str, str] = {}
             for model in self.settings.code_models:
                 try:
                     found = await self._repair_loop(
@@ -300,13 +301,29 @@ class StrategySession:
                     )
                 except _UnavailableError as exc:
                     unavailable.append(exc.why)
+                    rejected[model] = f"unavailable: {exc.why}"
                     continue
                 if found is not None:
                     candidates.append(found)
+                else:
+                    rejected[model] = (
+                        f"no candidate passed the strict checks in "
+                        f"{self.settings.max_repair_rounds} rounds"
+                    )
             if len(unavailable) == len(self.settings.code_models):
                 self._fall_back(unavailable[0])
                 return rendered
             if not candidates:
+                if len(self.settings.code_models) > 1:
+                    self.quorum.append(
+                        ModelQuorumDecision(
+                            subject="code",
+                            votes=_rejected_votes(rejected),
+                            winner=None,
+                            agreement=0.0,
+                            reason="no model's code passed: the template version was kept",
+                        )
+                    )
                 self.needs_review = True
                 last = next((r for r in reversed(self.rounds) if r.diagnostics), None)
                 first = f"; last finding: {last.diagnostics[0]}" if last else ""
@@ -318,7 +335,7 @@ class StrategySession:
                     f"needs review: {self.review_reason}; the template version was kept"
                 )
                 return rendered
-            best = await self._choose(candidates, rendered.package_name, test_path)
+            best = await self._choose(candidates, rejected, rendered.package_name, test_path)
             self.methods = best.methods
             self.model = best.model
             self.test_file = test_path
@@ -410,7 +427,11 @@ class StrategySession:
         return None
 
     async def _choose(
-        self, candidates: list[Candidate], package_name: str, test_path: str
+        self,
+        candidates: list[Candidate],
+        rejected: dict[str, str],
+        package_name: str,
+        test_path: str,
     ) -> Candidate:
         """Best score wins; a tie goes to the candidate that passes most of the others' tests."""
         if len(candidates) == 1 and len(self.settings.code_models) == 1:
@@ -442,7 +463,8 @@ class StrategySession:
                         score=c.score,
                     )
                     for c in candidates
-                ),
+                )
+                + _rejected_votes(rejected),
                 winner=best.model,
                 agreement=round(len(candidates) / len(self.settings.code_models), 3),
                 reason="best quality score"
@@ -478,6 +500,14 @@ class StrategySession:
             busy_ms=round(self._busy_s * 1000.0, 3),
             warnings=tuple(self.warnings),
         )
+
+
+def _rejected_votes(rejected: dict[str, str]) -> tuple[ModelQuorumVote, ...]:
+    """Code votes of the models whose code did not count, with why."""
+    return tuple(
+        ModelQuorumVote(model=model, subject="code", answer="", reason=f"rejected: {why}")
+        for model, why in sorted(rejected.items())
+    )
 
 
 class _UnavailableError(Exception):

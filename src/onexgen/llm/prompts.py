@@ -66,12 +66,15 @@ def _request_section(requirements: ModelPRDRequirements) -> str:
 
 
 def _context_files(files: Mapping[str, str], targets: Sequence[CodeTarget]) -> list[str]:
-    """The files the model needs to see: the target modules, the models, one example test."""
-    wanted = {t.file for t in targets}
+    """The files the model needs to see: the contract, the target modules, the models and
+    enums, and one example test."""
+    wanted = {t.file for t in targets} | ({"contract.yaml"} & set(files))
     wanted.update(p for p in files if PurePosixPath(p).parts[0] in {"models", "enums"})
     examples = sorted(p for p in files if p.startswith("tests/test_") and p.endswith("_handler.py"))
     wanted.update(examples[:1])
-    return sorted(p for p in wanted if p.endswith(".py") and not p.endswith("__init__.py"))
+    return sorted(
+        p for p in wanted if p.endswith((".py", ".yaml")) and not p.endswith("__init__.py")
+    )
 
 
 def code_prompt(
