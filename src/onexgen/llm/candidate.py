@@ -88,15 +88,31 @@ def apply_answer(
     return result, tuple(sorted(bodies))
 
 
+def _scratch_parent(destination: Path | None) -> Path | None:
+    """The nearest existing folder of ``destination``: a candidate checked there finds the
+    destination project's ruff settings (line length) exactly as the node will."""
+    if destination is None:
+        return None
+    current = destination.absolute()
+    while not current.is_dir() and current != current.parent:
+        current = current.parent
+    return current if current.is_dir() else None
+
+
 async def check_candidate(
-    files: Mapping[str, str], package_name: str
+    files: Mapping[str, str], package_name: str, destination: Path | None = None
 ) -> tuple[dict[str, str], ModelValidationResult]:
-    """Format ``files`` with ruff and validate them strictly; returns the formatted files too."""
+    """Format ``files`` with ruff and validate them strictly; returns the formatted files too.
+
+    The scratch copy sits in the nearest existing folder of ``destination`` (the output
+    directory), so formatting and checks use the settings the written node will see.
+    """
     from onexgen.refinement.fixes import ruff_fix, ruff_format
     from onexgen.validation.quality_validator import QualityValidator
     from onexgen.validation.workspace import config_workspace
 
-    with tempfile.TemporaryDirectory(prefix="onexgen-llm-") as tmp:
+    parent = _scratch_parent(destination)
+    with tempfile.TemporaryDirectory(prefix=".onexgen-llm-", dir=parent) as tmp:
         node_dir = Path(tmp) / package_name
         for path, text in files.items():
             target = node_dir / path

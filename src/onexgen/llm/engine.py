@@ -26,6 +26,8 @@ from onexgen.models.strategy import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from onexgen.llm.candidate import Candidate
     from onexgen.llm.client import LLMClient
     from onexgen.llm.schemas import ModelRequirementsAnswer
@@ -270,7 +272,10 @@ class StrategySession:
     # -- code -----------------------------------------------------------------------------------
 
     async def write_code(
-        self, rendered: ModelRenderedNode, requirements: ModelPRDRequirements
+        self,
+        rendered: ModelRenderedNode,
+        requirements: ModelPRDRequirements,
+        destination: Path | None = None,
     ) -> ModelRenderedNode:
         """``rendered`` with model-written bodies and tests that passed the strict checks; else
         ``rendered`` unchanged (and ``needs_review`` set when code was rejected)."""
@@ -298,6 +303,7 @@ class StrategySession:
                         targets=targets,
                         requirements=requirements,
                         test_path=test_path,
+                        destination=destination,
                     )
                 except _UnavailableError as exc:
                     unavailable.append(exc.why)
@@ -359,6 +365,7 @@ class StrategySession:
         targets: tuple[CodeTarget, ...],
         requirements: ModelPRDRequirements,
         test_path: str,
+        destination: Path | None,
     ) -> Candidate | None:
         """Up to ``max_repair_rounds`` answers from ``model``; the first that passes wins."""
         from onexgen.llm.candidate import Candidate, apply_answer, check_candidate, diagnostics
@@ -409,7 +416,9 @@ class StrategySession:
                 )
                 continue
             checked_at = time.perf_counter()
-            formatted, validation = await check_candidate(candidate_files, package_name)
+            formatted, validation = await check_candidate(
+                candidate_files, package_name, destination
+            )
             self._excluded_s += time.perf_counter() - checked_at
             candidate = Candidate(model, number, formatted, validation, methods)
             findings = () if candidate.accepted else diagnostics(validation)

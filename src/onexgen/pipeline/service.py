@@ -360,7 +360,7 @@ class CodeGenerationService:
             lambda r: f"{len({f.path for f in r.files} - before)} event files",
         )
         if session is not None and not dry_run:  # a dry run writes nothing, so no model code
-            rendered = await session.write_code(rendered, req)
+            rendered = await session.write_code(rendered, req, run.output_directory)
             run.strategy = session.report()  # the manifest (stage 8) records it
             self._check_strict_llm(session)
         run.package_name = rendered.package_name
