@@ -174,6 +174,7 @@ async def run_batch(
     spec_label: str = "<spec>",
     service: CodeGenerationService | None = None,
     on_node_finished: Callable[[str, EnumBatchNodeStatus, str | None], None] | None = None,
+    strategy: str = "auto",
 ) -> ModelBatchResult:
     """Generate and validate every node of ``spec``; failures are rows, not exceptions.
 
@@ -204,6 +205,7 @@ async def run_batch(
                 force=options.force,
                 validation_level=level,
                 templates_dir=options.templates_dir,
+                strategy=strategy,
             )
             generated[entry.name] = result
             if not result.success:

@@ -15,6 +15,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from onexgen.cli.llm_options import (
+    EnableQuorumOpt,
+    LLMModelOpt,
+    QuorumModelsOpt,
+    StrategyOpt,
+    StrategyOption,
+    StrictLLMOpt,
+    engine_for,
+    strategy_label,
+)
 from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
 
 if TYPE_CHECKING:
@@ -85,12 +95,25 @@ def batch(
     ] = None,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    strategy: StrategyOpt = StrategyOption.AUTO,
+    llm_model: LLMModelOpt = None,
+    strict_llm: StrictLLMOpt = False,
+    enable_quorum: EnableQuorumOpt = False,
+    quorum_models: QuorumModelsOpt = None,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
     from onexgen.batch.spec import BatchSpecError, load_batch_spec
     from onexgen.models.validation import EnumValidationLevel
+    from onexgen.pipeline.service import CodeGenerationService
 
+    engine = engine_for(
+        strategy,
+        llm_model=llm_model,
+        strict_llm=strict_llm,
+        enable_quorum=enable_quorum,
+        quorum_models=quorum_models,
+    )
     try:
         loaded = load_batch_spec(spec)
     except BatchSpecError as exc:
@@ -112,7 +135,8 @@ def batch(
         console.print(
             f"onexgen batch: {len(loaded.nodes)} nodes -> {options.output_dir} "
             f"(jobs {options.jobs}, validation {options.validation.value}, "
-            f"{'fail-fast' if options.fail_fast else 'collect-all'})",
+            f"{'fail-fast' if options.fail_fast else 'collect-all'}, "
+            f"strategy {strategy_label(strategy, engine)})",
             markup=False,
         )
 
@@ -121,10 +145,22 @@ def batch(
             reason = f" ({error.removeprefix(f'{name}: ')})" if error else ""
             console.print(f"  {name}: generation {status.value}{reason}", markup=False)
 
+    async def main() -> ModelBatchResult:
+        try:
+            return await run_batch(
+                loaded,
+                options,
+                spec_label=str(spec),
+                on_node_finished=progress,
+                service=CodeGenerationService(strategy_engine=engine),
+                strategy=strategy.value,
+            )
+        finally:
+            if engine is not None:
+                await engine.aclose()
+
     try:
-        result = asyncio.run(
-            run_batch(loaded, options, spec_label=str(spec), on_node_finished=progress)
-        )
+        result = asyncio.run(main())
     except (KeyboardInterrupt, BatchCancelledError) as exc:
         partial = exc.result if isinstance(exc, BatchCancelledError) else None
         if partial is not None:

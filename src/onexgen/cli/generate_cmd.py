@@ -17,6 +17,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from onexgen.cli.llm_options import (
+    EnableQuorumOpt,
+    LLMModelOpt,
+    QuorumModelsOpt,
+    StrategyOpt,
+    StrategyOption,
+    StrictLLMOpt,
+    engine_for,
+)
 from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
 
 if TYPE_CHECKING:
@@ -24,6 +33,7 @@ if TYPE_CHECKING:
 
     from rich.console import RenderableType
 
+    from onexgen.llm.engine import StrategyEngine
     from onexgen.models.generation import (
         EnumPipelineStage,
         ModelGenerationResult,
@@ -149,6 +159,11 @@ def generate(
         typer.Option("--timeout", min=0.001, help="Give up after this many seconds."),
     ] = None,
     templates_dir: TemplatesDirOption = None,
+    strategy: StrategyOpt = StrategyOption.AUTO,
+    llm_model: LLMModelOpt = None,
+    strict_llm: StrictLLMOpt = False,
+    enable_quorum: EnableQuorumOpt = False,
+    quorum_models: QuorumModelsOpt = None,
 ) -> None:
     """Generate a complete ONEX node package (contract, code, tests, manifest)."""
     sources = [
@@ -171,6 +186,13 @@ def generate(
         logging.basicConfig(
             level=logging.DEBUG, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
         )
+    engine = engine_for(
+        strategy,
+        llm_model=llm_model,
+        strict_llm=strict_llm,
+        enable_quorum=enable_quorum,
+        quorum_models=quorum_models,
+    )
     strict = validation is ValidationOption.STRICT
     want_tests = strict if run_tests is None else run_tests
     project = _project(project_root, output_dir, register)
@@ -193,6 +215,8 @@ def generate(
             as_json=as_json,
             timeout=timeout,
             templates_dir=templates_dir,
+            strategy=strategy.value,
+            engine=engine,
         )
     except KeyboardInterrupt:
         typer.echo("onexgen: interrupted; no partial node was left behind", err=True)
@@ -288,6 +312,8 @@ def _run(
     as_json: bool,
     timeout: float | None,
     templates_dir: Path | None,
+    strategy: str = "auto",
+    engine: StrategyEngine | None = None,
 ) -> ModelGenerationResult:
     import asyncio
 
@@ -295,10 +321,18 @@ def _run(
 
     hold = os.environ.get(HOLD_ENV)
     service = CodeGenerationService(
-        before_commit=_hold_until_released(Path(hold)) if hold else None
+        before_commit=_hold_until_released(Path(hold)) if hold else None,
+        strategy_engine=engine,
     )
 
     async def main() -> ModelGenerationResult:
+        try:
+            return await run_pipeline()
+        finally:
+            if engine is not None:
+                await engine.aclose()
+
+    async def run_pipeline() -> ModelGenerationResult:
         return await service.generate_node(
             requirements,
             output_dir,
@@ -313,6 +347,7 @@ def _run(
             templates_dir=templates_dir,
             timeout=timeout,
             module_prefix=module_prefix,
+            strategy=strategy,
         )
 
     if as_json:
@@ -448,6 +483,7 @@ def _summary_lines(result: ModelGenerationResult) -> list[tuple[str, str]]:
         )
         return lines
     name = result.package_name or "node"
+    lines.extend(_strategy_lines(result))
     if result.dry_run:
         lines.append((f"Dry run: {name} would be written to {result.node_path}", "bold"))
         lines.extend((f"  {path}", "") for path in result.files)
@@ -469,6 +505,20 @@ def _summary_lines(result: ModelGenerationResult) -> list[tuple[str, str]]:
         lines.append(
             (f"  tests: {tests.passed} passed, {tests.failed} failed, {tests.skipped} skipped", "")
         )
+    return lines
+
+
+def _strategy_lines(result: ModelGenerationResult) -> list[tuple[str, str]]:
+    """Which strategy ran and why; review state and model disagreements."""
+    report = result.strategy
+    if report is None:
+        return []
+    lines = [(f"strategy: {report.used.value} ({report.reason})", "dim")]
+    if report.methods_written:
+        lines.append((f"  model-written: {', '.join(report.methods_written)}", "dim"))
+    lines.extend((f"  differs: {item}", "yellow") for item in report.disagreements)
+    if report.needs_review:
+        lines.append((f"needs_review: {report.review_reason}", "yellow"))
     return lines
 
 

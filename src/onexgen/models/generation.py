@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from onexgen.models.enums import EnumNodeKind
+from onexgen.models.strategy import ModelStrategyReport
 from onexgen.models.testing import ModelTestResults
 from onexgen.models.validation import ModelRefinementResult, ModelValidationResult
 
@@ -133,6 +134,9 @@ class ModelGenerationResult(BaseModel):
     dry_run: bool = False
     contract_yaml: str | None = Field(
         default=None, description="The contract that was (or, on a dry run, would be) written."
+    )
+    strategy: ModelStrategyReport | None = Field(
+        default=None, description="Strategy used, model calls, votes, review state."
     )
 
     def timing(self, stage: EnumPipelineStage) -> ModelStageTiming | None:

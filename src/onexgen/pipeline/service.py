@@ -23,6 +23,11 @@ from pydantic import ValidationError
 
 from onexgen.models.enums import EnumNodeKind
 from onexgen.models.generation import EnumPipelineStage, ModelGenerationResult
+from onexgen.models.strategy import (
+    EnumGenerationStrategy,
+    ModelStrategyManifest,
+    ModelStrategyReport,
+)
 from onexgen.models.validation import EnumValidationLevel
 from onexgen.pipeline import stages
 from onexgen.pipeline.progress import ProgressBroadcaster, StageRecorder
@@ -32,6 +37,7 @@ from onexgen.writing.manifest import MANIFEST_FILE_NAME
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from onexgen.llm.engine import StrategyEngine, StrategySession
     from onexgen.models.classification import ModelClassificationResult
     from onexgen.models.contract import ModelNodeContract
     from onexgen.models.rendered import ModelRenderedNode
@@ -87,6 +93,7 @@ class _Run:
     validation: ModelValidationResult | None = None
     refinement: ModelRefinementResult | None = None
     test_results: ModelTestResults | None = None
+    strategy: ModelStrategyReport | None = None
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -100,8 +107,10 @@ class CodeGenerationService:
         template_manager: TemplateManager | None = None,
         before_file_write: FileWriteHook | None = None,
         before_commit: CommitHook | None = None,
+        strategy_engine: StrategyEngine | None = None,
     ) -> None:
         self._progress = ProgressBroadcaster()
+        self._strategy_engine = strategy_engine
         self._before_file_write = before_file_write
         self._before_commit = before_commit
         # Compiled templates are reused across runs of this service, one manager per
@@ -147,6 +156,7 @@ class CodeGenerationService:
         timeout: float | None = None,
         correlation_id: UUID | None = None,
         module_prefix: str = "",
+        strategy: EnumGenerationStrategy | str = EnumGenerationStrategy.AUTO,
     ) -> ModelGenerationResult:
         """Run the pipeline once and describe the outcome (failures are results, not raises).
 
@@ -164,6 +174,7 @@ class CodeGenerationService:
         try:
             level = EnumValidationLevel(validation_level)
             kind = EnumNodeKind(node_type) if node_type is not None else None
+            session = self._strategy_session(run, strategy)
         except ValueError as exc:
             run.errors.append(one_line(exc))
             run.recorder.skip_remaining("invalid request")
@@ -184,6 +195,7 @@ class CodeGenerationService:
                     templates_dir=templates_dir,
                     timeout=timeout,
                     module_prefix=module_prefix,
+                    session=session,
                 )
         except _StageError as exc:
             run.errors.append(f"stage {exc.stage.value} ({exc.stage.title}): {exc.message}")
@@ -199,11 +211,35 @@ class CodeGenerationService:
             )
             run.recorder.skip_remaining("timed out")
         except asyncio.CancelledError:
+            self._close_session(run, session)
             where = run.recorder.running()
             if where is not None:
                 run.recorder.failed(where, "cancelled")
             raise
+        self._close_session(run, session)
         return self._result(run, began, dry_run=dry_run)
+
+    def _strategy_session(
+        self, run: _Run, strategy: EnumGenerationStrategy | str
+    ) -> StrategySession | None:
+        """Resolve ``strategy`` (``auto``: hybrid when a model is configured); a session only
+        when a model will be asked. LLMConfigurationError (a ValueError) for an impossible ask."""
+        from onexgen.llm.settings import ModelLLMSettings, resolve_strategy
+
+        engine = self._strategy_engine
+        choice = resolve_strategy(strategy, engine.settings if engine else ModelLLMSettings())
+        run.strategy = ModelStrategyReport(
+            requested=choice.requested, used=choice.used, reason=choice.reason
+        )
+        if engine is None or choice.used is EnumGenerationStrategy.JINJA2:
+            return None
+        return engine.session(choice)
+
+    @staticmethod
+    def _close_session(run: _Run, session: StrategySession | None) -> None:
+        if session is not None:
+            run.strategy = session.report()
+            run.warnings.extend(w for w in run.strategy.warnings if w not in run.warnings)
 
     def generate_node_sync(
         self,
@@ -267,6 +303,7 @@ class CodeGenerationService:
         templates_dir: Path | None,
         timeout: float | None,
         module_prefix: str = "",
+        session: StrategySession | None = None,
     ) -> None:
         parsed = await self._stage(
             run,
@@ -282,6 +319,8 @@ class CodeGenerationService:
             ),
         )
         req, cls = parsed.requirements, parsed.classification
+        if session is not None and parsed.contract is None:
+            req, cls = await session.understand(req, cls)
         run.requirements = req
         intelligence = await self._stage(
             run,
@@ -329,6 +368,10 @@ class CodeGenerationService:
             ),
             lambda r: f"{len({f.path for f in r.files} - before)} event files",
         )
+        if session is not None and not dry_run:  # a dry run writes nothing, so no model code
+            rendered = await session.write_code(rendered, req, run.output_directory)
+            run.strategy = session.report()  # the manifest (stage 8) records it
+            self._check_strict_llm(session)
         run.package_name = rendered.package_name
         try:
             writer = AtomicNodeWriter(
@@ -375,6 +418,16 @@ class CodeGenerationService:
                 strict_mode=strict_mode,
                 timeout=timeout,
             )
+
+    @staticmethod
+    def _check_strict_llm(session: StrategySession) -> None:
+        """``--strict-llm``: a fallback or rejected model code fails the run before writing."""
+        if not session.settings.strict:
+            return
+        report = session.report()
+        if report.used is not session.choice.used or report.needs_review:
+            why = report.review_reason if report.needs_review else report.reason
+            raise _StageError(S.CODE_GENERATION, f"--strict-llm: {why}; nothing was written")
 
     async def _validate_and_refine(
         self,
@@ -446,6 +499,7 @@ class CodeGenerationService:
             classification=classification,
             correlation_id=run.correlation_id,
             prompt=prompt,
+            strategy=ModelStrategyManifest.of(run.strategy) if run.strategy else None,
         )
         if self._before_commit is not None:
             await self._before_commit(writer.staging_path)
@@ -545,6 +599,7 @@ class CodeGenerationService:
             errors=tuple(run.errors),
             dry_run=dry_run,
             contract_yaml=run.contract_yaml,
+            strategy=run.strategy,
         )
 
 

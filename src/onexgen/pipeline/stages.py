@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from onexgen.models.enums import EnumNodeKind
     from onexgen.models.intelligence import ModelIntelligence
     from onexgen.models.rendered import ModelRenderedNode
+    from onexgen.models.strategy import ModelStrategyManifest
     from onexgen.models.testing import ModelTestResults
     from onexgen.models.validation import (
         EnumValidationLevel,
@@ -285,6 +286,7 @@ def seal_node(
     classification: ModelClassificationResult,
     correlation_id: UUID,
     prompt: str | None,
+    strategy: ModelStrategyManifest | None = None,
 ) -> Path:
     """Stage 8, second half: drop tool caches and write the manifest of the final staged files."""
     writer.remove_tool_artifacts()
@@ -296,6 +298,8 @@ def seal_node(
         template_versions=rendered.template_versions,
         correlation_id=correlation_id,
         prompt=prompt,
+        strategy=strategy.used.value if strategy is not None else "jinja2",
+        strategy_details=strategy,
     )
     return writer.add_file(MANIFEST_FILE_NAME, render_manifest(manifest))
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from onexgen.models.classification import ModelClassificationResult
 from onexgen.models.contract import ModelNodeContract, ModelSemVer
 from onexgen.models.requirements import ModelPRDRequirements
+from onexgen.models.strategy import ModelStrategyManifest
 from onexgen.writing.atomic_writer import TOOL_ARTIFACT_FILES, TOOL_ARTIFACTS
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class ModelNodeManifest(BaseModel):
     generator: ModelGeneratorInfo
     template_versions: dict[str, str]
     strategy: str
+    strategy_details: ModelStrategyManifest | None = None
     template_name: str
     template_variant: str
     correlation_id: UUID
@@ -119,7 +121,8 @@ def build_manifest(
     template_versions: Mapping[str, str],
     correlation_id: UUID,
     prompt: str | None = None,
-    strategy: str = "jinja2_templates",
+    strategy: str = "jinja2",
+    strategy_details: ModelStrategyManifest | None = None,
     generated_at: datetime | None = None,
 ) -> ModelNodeManifest:
     """Describe the node in ``node_dir`` as it is now (call after validation and refinement)."""
@@ -132,6 +135,7 @@ def build_manifest(
         generator=ModelGeneratorInfo(version=generator_version()),
         template_versions=dict(sorted(template_versions.items())),
         strategy=strategy,
+        strategy_details=strategy_details,
         template_name=classification.template_name,
         template_variant=classification.template_variant,
         correlation_id=correlation_id,
