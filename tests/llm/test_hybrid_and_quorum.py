@@ -37,6 +37,9 @@ KINDS = {
 }
 EFFECT = "Create an EFFECT node that writes user records to PostgreSQL"
 VOTED = "Create a node that computes the p95 latency of request durations"
+# Names no output (p95 above is a stated output since stage 1 extracts named outputs), so the
+# llm strategy's proposed fields are the ones applied.
+UNNAMED_OUTPUTS = "Create a node that computes latency statistics of request durations"
 
 
 def _run(
@@ -215,7 +218,7 @@ def test_llm_strategy_takes_the_models_operations_and_fields(
     async def main() -> ModelGenerationResult:
         try:
             return await service.generate_node(
-                None, tmp_path, prompt=VOTED, dry_run=True, strategy="llm"
+                None, tmp_path, prompt=UNNAMED_OUTPUTS, dry_run=True, strategy="llm"
             )
         finally:
             await engine.aclose()

@@ -113,7 +113,9 @@ class StrategySession:
         if not self.active:
             return requirements, classification
         quorum = self.settings.enable_quorum and len(self.settings.quorum_models) > 1
-        unsure = classification.confidence < self.settings.confidence_threshold
+        # A threshold of 1.0 means "always ask": a stated kind is certain (1.0) since issue 9.
+        threshold = self.settings.confidence_threshold
+        unsure = threshold >= 1.0 or classification.confidence < threshold
         if not (quorum or unsure or self.used is S.LLM):
             return requirements, classification
         started = time.perf_counter()
