@@ -116,7 +116,8 @@ def test_contract_yaml_uses_yaml_booleans(
     samples: tuple[ModelPRDRequirements, ...], generate_node: Generate
 ) -> None:
     text = generate_node(samples[0]).file("contract.yaml").content
-    assert "jitter: true" in text
+    assert "validation_enabled: true" in text
+    assert "idempotent: false" in text
     assert "True" not in text
 
 
