@@ -116,7 +116,8 @@ def test_contract_yaml_uses_yaml_booleans(
     samples: tuple[ModelPRDRequirements, ...], generate_node: Generate
 ) -> None:
     text = generate_node(samples[0]).file("contract.yaml").content
-    assert "jitter: true" in text
+    assert "validation_enabled: true" in text
+    assert "idempotent: false" in text
     assert "True" not in text
 
 
@@ -132,8 +133,14 @@ def test_business_logic_places_are_marked(
             marks = re.findall(r'"not implemented: ([a-z0-9_]+)', handler)
             assert marks == [op.name for op in rendered.contract.operations]
             assert handler.count("EnumCoreErrorCode.METHOD_NOT_IMPLEMENTED") == len(marks)
+        elif kind is EnumNodeKind.ORCHESTRATOR:
+            # the first operation runs the workflow; others are workflows still to write,
+            # never a copy of it
+            marks = re.findall(r'"not implemented: ([a-z0-9_]+)', handler)
+            assert marks == [op.name for op in rendered.contract.operations[1:]]
+            assert handler.count("return await self.run_workflow(request)") == 1
         else:
-            assert "not implemented" not in handler  # reducers fold, orchestrators sequence
+            assert "not implemented" not in handler  # reducers fold
             assert handler.count("# BUSINESS LOGIC:") >= 1
 
 

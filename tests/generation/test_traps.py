@@ -311,3 +311,63 @@ def test_reducer_groups_by_the_stated_key_in_the_stated_window(
     ]
     reloaded, _ = load_contract(package / "contract.yaml")
     assert reloaded.group_by == ("url",)
+
+
+def test_orchestrator_runs_a_parallel_group_side_by_side(
+    import_root: Path,
+    make_requirements: Callable[..., ModelPRDRequirements],
+    generate_node: Generate,
+    write_node: Write,
+) -> None:
+    requirements = make_requirements(
+        EnumNodeKind.ORCHESTRATOR,
+        "TrapNotify",
+        "trap_notify",
+        EnumCategory.WORKFLOW,
+        description="Charge the card, then notify by email and SMS in parallel",
+    ).model_copy(
+        update={
+            "facts": ModelRequestFacts(
+                steps=(
+                    ModelWorkflowStepFact(name="charge_card"),
+                    ModelWorkflowStepFact(
+                        name="notify_email", depends_on=("charge_card",), parallel_group="notify"
+                    ),
+                    ModelWorkflowStepFact(
+                        name="notify_sms", depends_on=("charge_card",), parallel_group="notify"
+                    ),
+                ),
+                parallel=True,
+            )
+        }
+    )
+    package = write_node(generate_node(requirements), import_root)
+    module = _handler_module(package, "trap_notify")
+    request_cls = _model(package, "trap_notify", "input")
+    handler_cls = module.HandlerTrapNotify
+    assert handler_cls.execution_stages() == (("charge_card",), ("notify_email", "notify_sms"))
+    started: list[str] = []
+    both_started = asyncio.Event()
+
+    def notify(name: str) -> Any:
+        async def run(request: Any) -> Any:
+            started.append(name)
+            if len(started) == 2:
+                both_started.set()
+            await asyncio.wait_for(both_started.wait(), timeout=5)  # needs the other one
+            return {"sent": name}
+
+        return run
+
+    async def charge(request: Any) -> Any:
+        return {"charged": True}
+
+    handler = handler_cls(
+        steps={"charge_card": charge, "notify_email": notify("email"), "notify_sms": notify("sms")}
+    )
+    output = asyncio.run(handler.handle(request_cls(operation="run_workflow")))
+    assert output.success, output.error
+    assert output.completed_steps == ("charge_card", "notify_email", "notify_sms")
+    contract = yaml.safe_load((package / "contract.yaml").read_text(encoding="utf-8"))
+    metadata = contract["workflow_coordination"]["workflow_definition"]["workflow_metadata"]
+    assert metadata["execution_mode"] == "parallel"
