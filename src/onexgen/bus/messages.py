@@ -105,6 +105,9 @@ class ModelAnalyzeResponse(BaseModel):
     result: ModelGenerationResult
     files: tuple[ModelRemoteFile, ...] = ()
     worker: str = ""
+    status_events: int = Field(
+        default=0, ge=0, description="Stage events this worker published for the session first."
+    )
 
 
 class ModelValidateRequest(BaseModel):

@@ -32,7 +32,11 @@ type MessageHandler = Callable[[ModelEventMessage], Awaitable[None]]
 type Unsubscribe = Callable[[], Awaitable[None]]
 
 
-class BusUnavailableError(ConnectionError):
+class BusError(Exception):
+    """A remote run could not complete; the message is one line that says what to check."""
+
+
+class BusUnavailableError(BusError, ConnectionError):
     """The broker cannot be reached; the message names the address and what to check."""
 
 

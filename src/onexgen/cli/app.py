@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from onexgen.cli import batch_cmd, generate_cmd, parse_cmd, test_cmd, validate_cmd
+from onexgen.cli import (
+    batch_cmd,
+    dlq_cmd,
+    generate_cmd,
+    parse_cmd,
+    test_cmd,
+    validate_cmd,
+    worker_cmd,
+)
 
 app = typer.Typer(
     name="onexgen",
@@ -22,6 +30,8 @@ app.command("generate")(generate_cmd.generate)
 app.command("validate")(validate_cmd.validate)
 app.command("test")(test_cmd.run_tests)
 app.command("batch")(batch_cmd.batch)
+app.command("worker")(worker_cmd.worker)
+app.add_typer(dlq_cmd.app, name="dlq")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,6 +86,9 @@ def batch(
     ] = None,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    kafka_servers: Annotated[
+        str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
+    ] = None,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
@@ -121,10 +125,16 @@ def batch(
             reason = f" ({error.removeprefix(f'{name}: ')})" if error else ""
             console.print(f"  {name}: generation {status.value}{reason}", markup=False)
 
-    try:
-        result = asyncio.run(
-            run_batch(loaded, options, spec_label=str(spec), on_node_finished=progress)
+    if kafka_servers is not None:
+        from onexgen.cli.remote_mode import batch_remote
+
+        work = batch_remote(
+            kafka_servers, loaded, options, spec_label=str(spec), on_node_finished=progress
         )
+    else:
+        work = run_batch(loaded, options, spec_label=str(spec), on_node_finished=progress)
+    try:
+        result = asyncio.run(work)
     except (KeyboardInterrupt, BatchCancelledError) as exc:
         partial = exc.result if isinstance(exc, BatchCancelledError) else None
         if partial is not None:
@@ -137,9 +147,11 @@ def batch(
     except Exception as exc:
         if debug:
             raise
+        from onexgen.bus.port import BusError
         from onexgen.pipeline.service import one_line
 
-        typer.echo(f"onexgen: error: {one_line(exc)} (run with --debug for details)", err=True)
+        hint = "" if isinstance(exc, BusError) else " (run with --debug for details)"
+        typer.echo(f"onexgen: error: {one_line(exc)}{hint}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
     _report(result, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)
