@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from onexgen.bus.delivery import deliver, drain_tasks
 from onexgen.bus.messages import now_utc
-from onexgen.bus.port import BusUnavailableError, ModelRetryPolicy
+from onexgen.bus.port import BusError, BusUnavailableError, ModelRetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Sequence
@@ -109,8 +109,15 @@ class _KafkaTail:
         self._poll_ms = poll_ms
 
     async def __aiter__(self) -> AsyncIterator[ModelEventMessage]:
+        from aiokafka.errors import KafkaError
+
         while True:
-            batch = await self._consumer.getmany(timeout_ms=self._poll_ms)
+            try:
+                batch = await self._consumer.getmany(timeout_ms=self._poll_ms)
+            except KafkaError as exc:  # the broker went away: aiokafka reconnects
+                _LOG.debug("tail poll failed (%s); retrying", exc)
+                await asyncio.sleep(0.2)
+                continue
             for records in batch.values():
                 for record in records:
                     yield to_message(record)
@@ -361,6 +368,11 @@ class KafkaEventBus:
                     if not numbers:
                         await consumer.topics()  # refresh metadata once
                         numbers = consumer.partitions_for_topic(topic) or set()
+                    if not numbers:
+                        raise BusError(
+                            f"topic {topic} does not exist on {self.address}; start "
+                            "`onexgen worker` there (it creates the codegen topics)"
+                        )
                     partitions.extend(TopicPartition(topic, n) for n in sorted(numbers))
                 consumer.assign(partitions)
                 await consumer.seek_to_end(*partitions)

@@ -46,6 +46,7 @@ WORKER_SERVICE = "onexgen"
 WORKER_NODE = "codegen_worker"
 WORKER_VERSION = "v1"
 PIPELINE_STAGE_TESTS = 9
+TOPIC_CHECK_SECONDS = 2.0
 
 
 def default_group_id() -> str:
@@ -99,6 +100,7 @@ class CodegenWorker:
         self._runs: dict[UUID, asyncio.Queue[ModelProgressEvent | None]] = {}
         self._tail: Tail | None = None
         self._tail_task: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
         self._subscribed = False
         self.handled = 0
         self.skipped = 0
@@ -145,10 +147,30 @@ class CodegenWorker:
                 dead_letter_topic=dead_letter_topic,
                 retry=self._retry,
             )
+        self._keeper = asyncio.create_task(self._keep_topics())
         _LOG.info("worker %s joined %s on %s", self._name, self._group, self._bus.address)
+
+    async def _keep_topics(self) -> None:
+        """Re-create missing topics now and then: a broker restarted without its data (or an
+        operator's cleanup) must not leave clients facing a cluster without codegen topics."""
+        from onexgen.bus.port import BusError
+
+        while True:
+            await asyncio.sleep(TOPIC_CHECK_SECONDS)
+            try:
+                created = await self._bus.ensure_topics(self._topics.all_topics())
+            except (BusError, RuntimeError) as exc:
+                _LOG.warning("cannot check the codegen topics: %s", exc)
+                continue
+            if created:
+                _LOG.warning("re-created %d missing codegen topics", len(created))
 
     async def stop(self, grace_seconds: float = 30.0) -> None:
         """Finish work in flight (or hand it back after ``grace_seconds``), leave the group."""
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
         await self._bus.drain(grace_seconds)
         if self._tail_task is not None:
             self._tail_task.cancel()
