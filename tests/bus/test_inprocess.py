@@ -84,6 +84,7 @@ def test_generation_through_the_bus_matches_a_local_run(tmp_path: Path) -> None:
         finally:
             await worker.stop(1.0)
         assert remote.success, remote.errors
+        assert local.package_name is not None
         assert remote.node_path == tmp_path / "remote" / local.package_name
         assert local.node_path is not None
         assert node_files(remote.node_path) == node_files(local.node_path)
