@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from onexgen.bus.topics import ModelTopicSpec
 
 _LOG = logging.getLogger("onexgen.bus")
+# aiokafka logs every failed connection attempt; without a handler Python would print them to
+# stderr next to our one-line error. Applications that configure logging still see them.
+logging.getLogger("aiokafka").addHandler(logging.NullHandler())
 HEADERS_JSON = "onex-headers"
 """Kafka header holding omnibase_core's ``ModelEventHeaders`` as JSON (the readable headers
 ``correlation_id``, ``causation_id``, ``event_type``, ``schema_version`` and ``timestamp``
@@ -146,7 +149,11 @@ class KafkaEventBus:
         return self._settings
 
     def _unavailable(self, exc: BaseException | None = None) -> BusUnavailableError:
-        reason = f" ({' '.join(str(exc).split())})" if exc is not None and str(exc) else ""
+        from aiokafka.errors import KafkaConnectionError
+
+        reason = ""
+        if exc is not None and str(exc) and not isinstance(exc, KafkaConnectionError | OSError):
+            reason = f" ({' '.join(str(exc).split())})"
         return BusUnavailableError(
             f"cannot reach the Kafka broker at {self.address} within "
             f"{self._settings.connect_timeout_seconds:g} s{reason}; check the address and that "

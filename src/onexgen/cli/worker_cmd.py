@@ -71,9 +71,16 @@ def worker(
 ) -> None:
     """Answer generation, validation, pattern and mixin requests from a Kafka cluster."""
     import asyncio
+    import logging
 
     from onexgen.bus.port import BusError
     from onexgen.pipeline.service import one_line
+
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="onexgen worker: %(levelname)s %(name)s: %(message)s",
+    )
 
     try:
         asyncio.run(
