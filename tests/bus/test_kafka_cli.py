@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import time
 from typing import TYPE_CHECKING
 
-from onexgen.bus.local import ONEXGEN, free_port
+from onexgen.bus.local import free_port
+from onexgen.bus.local import run_onexgen as onexgen
 from onexgen.bus.topics import ModelCodegenTopics
 from onexgen.remote.operations import kafka_bus
 
@@ -19,17 +18,6 @@ if TYPE_CHECKING:
     from onexgen.bus.local import Broker, Worker
 
 PROMPT = "Create EFFECT node for PostgreSQL writes"
-
-
-def onexgen(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ONEXGEN), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "COLUMNS": "200"},
-        check=False,
-    )
 
 
 def node_files(root: Path) -> dict[str, bytes]:

@@ -144,3 +144,15 @@ class Worker:
             self.process.kill()
             self.process.wait(10)
         self._log_file.close()
+
+
+def run_onexgen(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    """Run the ``onexgen`` console script to completion, capturing its text output."""
+    return subprocess.run(
+        [str(ONEXGEN), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )

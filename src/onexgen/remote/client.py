@@ -68,16 +68,20 @@ class RemoteClient:
     ) -> BaseModel:
         """Publish ``payload`` as a new session and return the response payload.
 
-        ``contact_timeout``: how long to wait for a first sign of a worker (a stage event or
-        the response). ``timeout``: how long to wait in all (None: as long as a worker is on it).
+        ``contact_timeout``: how long to wait for a first sign of a worker: an event of this
+        session, or while it waits in the queue, of any session (workers are busy, not gone).
+        ``timeout``: how long to wait in all (None: as long as a worker is on it).
         """
         session = correlation_id or uuid4()
         follow = [self._topics.response(operation)]
         if operation is EnumCodegenOperation.ANALYZE:
             follow.append(self._topics.status)
+        if self._topics.status not in follow:
+            follow.append(self._topics.status)
         tail = await self._bus.tail(follow)
         inbox: asyncio.Queue[ModelEventMessage] = asyncio.Queue()
-        reader = asyncio.create_task(_pump(tail, inbox, session))
+        activity = _Activity(self._topics.status)
+        reader = asyncio.create_task(_pump(tail, inbox, session, activity))
         try:
             value, headers, _ = encode(
                 payload,
@@ -93,6 +97,7 @@ class RemoteClient:
                 session,
                 inbox=inbox,
                 reader=reader,
+                activity=activity,
                 contact_timeout=contact_timeout,
                 timeout=timeout,
                 on_status=on_status,
@@ -111,6 +116,7 @@ class RemoteClient:
         *,
         inbox: asyncio.Queue[ModelEventMessage],
         reader: asyncio.Task[None],
+        activity: _Activity,
         contact_timeout: float,
         timeout: float | None,
         on_status: Callable[[ModelProgressEvent], None] | None,
@@ -128,8 +134,9 @@ class RemoteClient:
                 return answer
             now = time.monotonic()
             limits = [HEALTH_CHECK_EVERY_SECONDS]
+            quiet_since = max(began, activity.last)
             if not contacted:
-                limits.append(began + contact_timeout - now)
+                limits.append(quiet_since + contact_timeout - now)
             if timeout is not None:
                 limits.append(began + timeout - now)
             wait = max(0.0, min(limits))
@@ -139,7 +146,7 @@ class RemoteClient:
                 if reader.done() and (error := reader.exception()) is not None:
                     raise self._lost(error) from None
                 now = time.monotonic()
-                if not contacted and now - began >= contact_timeout:
+                if not contacted and now - max(began, activity.last) >= contact_timeout:
                     raise NoWorkerError(
                         f"no worker answered within {contact_timeout:g} s on "
                         f"{self._bus.address}; is `onexgen worker` running?"
@@ -204,8 +211,21 @@ class RemoteClient:
         )
 
 
-async def _pump(tail: Tail, inbox: asyncio.Queue[ModelEventMessage], session: UUID) -> None:
+class _Activity:
+    """When a worker was last seen working on any session (a queued request sees no events of
+    its own until a worker takes it, yet the workers are alive)."""
+
+    def __init__(self, status_topic: str) -> None:
+        self.status_topic = status_topic
+        self.last = 0.0
+
+
+async def _pump(
+    tail: Tail, inbox: asyncio.Queue[ModelEventMessage], session: UUID, activity: _Activity
+) -> None:
     """Move this session's messages from the tail into ``inbox`` (cheap header filter first)."""
     async for message in tail:
+        if message.topic == activity.status_topic:
+            activity.last = time.monotonic()
         if message.headers.correlation_id == session:
             inbox.put_nowait(message)
