@@ -175,6 +175,7 @@ def test_pattern_mixin_and_validate_requests(tmp_path: Path) -> None:
                 contact_timeout=30,
             )
         finally:
+            await client.close()
             await worker.stop(1.0)
         assert isinstance(patterns, ModelPatternResponse)
         assert patterns.node_type == "effect"
@@ -200,13 +201,14 @@ def test_validate_answers_with_an_error_for_an_unsafe_package_name(tmp_path: Pat
         worker = CodegenWorker(bus, group="test")
         await worker.start()
         try:
-            answer = await RemoteClient(bus).request(
-                EnumCodegenOperation.VALIDATE,
-                ModelValidateRequest(
-                    package_name="../escape", files=(ModelRemoteFile.of("a.py", ""),)
-                ),
-                contact_timeout=30,
-            )
+            async with RemoteClient(bus) as client:
+                answer = await client.request(
+                    EnumCodegenOperation.VALIDATE,
+                    ModelValidateRequest(
+                        package_name="../escape", files=(ModelRemoteFile.of("a.py", ""),)
+                    ),
+                    contact_timeout=30,
+                )
         finally:
             await worker.stop(1.0)
         assert isinstance(answer, ModelValidateResponse)

@@ -47,7 +47,11 @@ class AnswerTimeoutError(BusError, TimeoutError):
 
 
 class RemoteClient:
-    """Sends requests on ``bus`` (started and closed by the caller)."""
+    """Sends requests on ``bus`` (started and closed by the caller); close the client after use.
+
+    One tail on the status and response topics serves every request in flight, so a batch of a
+    hundred requests costs one consumer, not a hundred.
+    """
 
     def __init__(
         self, bus: EventBusPort, topics: ModelCodegenTopics | None = None, *, source: str = "cli"
@@ -55,6 +59,40 @@ class RemoteClient:
         self._bus = bus
         self._topics = topics or ModelCodegenTopics()
         self._source = f"onexgen-{source}"
+        self._tail: Tail | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._opening = asyncio.Lock()
+        self._sessions: dict[UUID, asyncio.Queue[ModelEventMessage]] = {}
+        self._activity = _Activity(self._topics.status)
+
+    async def __aenter__(self) -> RemoteClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop following the topics."""
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+            self._reader = None
+        if self._tail is not None:
+            with contextlib.suppress(Exception):
+                await self._tail.close()
+            self._tail = None
+
+    async def _follow(self) -> asyncio.Task[None]:
+        async with self._opening:
+            if self._reader is None:
+                topics = [self._topics.status]
+                topics.extend(self._topics.response(op) for op in EnumCodegenOperation)
+                self._tail = await self._bus.tail(topics)
+                self._reader = asyncio.create_task(
+                    _pump(self._tail, self._sessions, self._activity)
+                )
+            return self._reader
 
     async def request(
         self,
@@ -73,15 +111,9 @@ class RemoteClient:
         ``timeout``: how long to wait in all (None: as long as a worker is on it).
         """
         session = correlation_id or uuid4()
-        follow = [self._topics.response(operation)]
-        if operation is EnumCodegenOperation.ANALYZE:
-            follow.append(self._topics.status)
-        if self._topics.status not in follow:
-            follow.append(self._topics.status)
-        tail = await self._bus.tail(follow)
+        reader = await self._follow()
         inbox: asyncio.Queue[ModelEventMessage] = asyncio.Queue()
-        activity = _Activity(self._topics.status)
-        reader = asyncio.create_task(_pump(tail, inbox, session, activity))
+        self._sessions[session] = inbox
         try:
             value, headers, _ = encode(
                 payload,
@@ -97,17 +129,13 @@ class RemoteClient:
                 session,
                 inbox=inbox,
                 reader=reader,
-                activity=activity,
+                activity=self._activity,
                 contact_timeout=contact_timeout,
                 timeout=timeout,
                 on_status=on_status,
             )
         finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
-            with contextlib.suppress(Exception):
-                await tail.close()
+            self._sessions.pop(session, None)
 
     async def _await_response(
         self,
@@ -221,11 +249,12 @@ class _Activity:
 
 
 async def _pump(
-    tail: Tail, inbox: asyncio.Queue[ModelEventMessage], session: UUID, activity: _Activity
+    tail: Tail, sessions: dict[UUID, asyncio.Queue[ModelEventMessage]], activity: _Activity
 ) -> None:
-    """Move this session's messages from the tail into ``inbox`` (cheap header filter first)."""
+    """Hand each message to the queue of its session (by the correlation id header)."""
     async for message in tail:
         if message.topic == activity.status_topic:
             activity.last = time.monotonic()
-        if message.headers.correlation_id == session:
+        inbox = sessions.get(message.headers.correlation_id)
+        if inbox is not None:
             inbox.put_nowait(message)

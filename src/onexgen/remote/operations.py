@@ -93,8 +93,12 @@ async def generate_remote(
     force: bool,
     on_status: Callable[[ModelProgressEvent], None] | None = None,
     topics: ModelCodegenTopics | None = None,
+    client: RemoteClient | None = None,
 ) -> ModelGenerationResult:
-    """Generate one node on a worker and write it into ``output_dir`` (atomically)."""
+    """Generate one node on a worker and write it into ``output_dir`` (atomically).
+
+    Pass ``client`` to share one client (one tail) between many requests in flight.
+    """
     request = ModelAnalyzeRequest(
         prompt=prompt,
         requirements_file=_file(requirements),
@@ -112,13 +116,19 @@ async def generate_remote(
                 )
             on_status(event)
 
-    response = await RemoteClient(bus, topics).request(
-        EnumCodegenOperation.ANALYZE,
-        request,
-        contact_timeout=options.timeout_seconds or DEFAULT_CONTACT_TIMEOUT_SECONDS,
-        timeout=None if options.timeout_seconds is None else options.timeout_seconds + 30.0,
-        on_status=show,
-    )
+    own = client is None
+    sender = RemoteClient(bus, topics) if client is None else client
+    try:
+        response = await sender.request(
+            EnumCodegenOperation.ANALYZE,
+            request,
+            contact_timeout=options.timeout_seconds or DEFAULT_CONTACT_TIMEOUT_SECONDS,
+            timeout=None if options.timeout_seconds is None else options.timeout_seconds + 30.0,
+            on_status=show,
+        )
+    finally:
+        if own:
+            await sender.close()
     if not isinstance(response, ModelAnalyzeResponse):
         raise TypeError(f"the worker answered with {type(response).__name__}")
     return write_response(response, output_dir, force=force)
@@ -208,12 +218,13 @@ async def validate_remote(
         threshold=threshold,
         ruff_config=ruff_config_for(node_dir.parent),
     )
-    response = await RemoteClient(bus, topics).request(
-        EnumCodegenOperation.VALIDATE,
-        request,
-        contact_timeout=timeout or DEFAULT_CONTACT_TIMEOUT_SECONDS,
-        timeout=None if timeout is None else timeout + 300.0,
-    )
+    async with RemoteClient(bus, topics) as client:
+        response = await client.request(
+            EnumCodegenOperation.VALIDATE,
+            request,
+            contact_timeout=timeout or DEFAULT_CONTACT_TIMEOUT_SECONDS,
+            timeout=None if timeout is None else timeout + 300.0,
+        )
     if not isinstance(response, ModelValidateResponse):
         raise TypeError(f"the worker answered with {type(response).__name__}")
     if response.result is None:
@@ -298,7 +309,7 @@ async def batch_remote(
             on_node_finished(name, row.status, row.errors[0] if row.errors else None)
 
     try:
-        async with asyncio.TaskGroup() as group:
+        async with client, asyncio.TaskGroup() as group:
             for entry in spec.nodes:
                 group.create_task(one(entry.name))
     except ExceptionGroup as failures:
