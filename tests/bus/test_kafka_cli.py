@@ -76,7 +76,7 @@ def test_no_worker_gives_one_clear_line(broker: Broker, tmp_path: Path) -> None:
     result = onexgen("generate", PROMPT, "-o", str(tmp_path), "--kafka-servers", broker.servers)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"onexgen: error: topic omninode_codegen_response_analyze_v1 does not exist on "
+        f"onexgen: error: topic omninode_codegen_status_session_v1 does not exist on "
         f"{broker.servers}; start `onexgen worker` there (it creates the codegen topics)"
     ]
 

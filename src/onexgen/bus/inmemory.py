@@ -92,6 +92,12 @@ class InMemoryEventBus:
     ) -> None:
         await self._bus.publish(topic, key, value, headers)
 
+    async def publish_many(
+        self, messages: Sequence[tuple[str, bytes | None, bytes, ModelEventHeaders | None]]
+    ) -> None:
+        for topic, key, value, headers in messages:
+            await self._bus.publish(topic, key, value, headers)
+
     async def subscribe(
         self,
         topics: Sequence[str],

@@ -57,6 +57,12 @@ class ModelKafkaSettings(BaseModel):
     heartbeat_interval_ms: int = Field(default=3000, ge=10)
     max_poll_interval_ms: int = Field(default=900_000, ge=1000)
     poll_timeout_ms: int = Field(default=200, ge=1)
+    fetch_max_wait_ms: int = Field(
+        default=20,
+        ge=0,
+        description="Longest a fetch waits for data; some brokers (tansu) do not answer a "
+        "waiting fetch early when data arrives, so this bounds the pick-up latency.",
+    )
     replication_factor: int = Field(default=1, ge=1)
     retry_backoff_ms: int = Field(default=100, ge=1)
 
@@ -170,11 +176,16 @@ class KafkaEventBus:
             "metadata_max_age_ms": 30_000,
         }
 
-    async def _start_client(self, client: AIOKafkaProducer | AIOKafkaConsumer) -> None:
+    def _consumer_options(self) -> dict[str, Any]:
+        return {"fetch_max_wait_ms": self._settings.fetch_max_wait_ms, **self._common()}
+
+    async def _start_client(
+        self, client: AIOKafkaProducer | AIOKafkaConsumer, *, patience: float = 1.0
+    ) -> None:
         from aiokafka.errors import KafkaError
 
         try:
-            async with asyncio.timeout(self._settings.connect_timeout_seconds):
+            async with asyncio.timeout(self._settings.connect_timeout_seconds * patience):
                 await client.start()
         except (TimeoutError, KafkaError, OSError) as exc:
             with contextlib.suppress(Exception):
@@ -264,6 +275,22 @@ class KafkaEventBus:
             )
         await producer.send_and_wait(topic, value, key=key, headers=encode_headers(headers))
 
+    async def publish_many(
+        self, messages: Sequence[tuple[str, bytes | None, bytes, ModelEventHeaders | None]]
+    ) -> None:
+        from omnibase_core.models.event_bus.model_event_headers import ModelEventHeaders
+
+        producer = self._require_producer()
+        pending = []
+        for topic, key, value, given in messages:
+            headers = given or ModelEventHeaders(
+                source=self._settings.client_id, event_type=topic, timestamp=now_utc()
+            )
+            pending.append(
+                await producer.send(topic, value, key=key, headers=encode_headers(headers))
+            )
+        await asyncio.gather(*pending)
+
     async def subscribe(
         self,
         topics: Sequence[str],
@@ -284,9 +311,16 @@ class KafkaEventBus:
             session_timeout_ms=s.session_timeout_ms,
             heartbeat_interval_ms=s.heartbeat_interval_ms,
             max_poll_interval_ms=s.max_poll_interval_ms,
-            **self._common(),
+            **{
+                **self._consumer_options(),
+                # The broker holds a JoinGroup until the group settles (up to a session
+                # timeout); a shorter request timeout would abandon every join.
+                "request_timeout_ms": max(s.request_timeout_ms, 2 * s.session_timeout_ms + 5000),
+            },
         )
-        await self._start_client(consumer)
+        # A group member's start also waits for the topics' metadata: the broker was reachable
+        # (start() checked), so allow it longer than the connect timeout.
+        await self._start_client(consumer, patience=6.0)
         self._consumers.append(consumer)
         policy = retry or ModelRetryPolicy()
 
@@ -365,7 +399,7 @@ class KafkaEventBus:
     async def tail(self, topics: Sequence[str]) -> _KafkaTail:
         from aiokafka import AIOKafkaConsumer, TopicPartition
 
-        consumer = AIOKafkaConsumer(enable_auto_commit=False, **self._common())
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, **self._consumer_options())
         await self._start_client(consumer)
         try:
             async with asyncio.timeout(self._settings.connect_timeout_seconds):
@@ -396,7 +430,7 @@ class KafkaEventBus:
     async def read_all(self, topic: str) -> tuple[ModelEventMessage, ...]:
         from aiokafka import AIOKafkaConsumer, TopicPartition
 
-        consumer = AIOKafkaConsumer(enable_auto_commit=False, **self._common())
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, **self._consumer_options())
         await self._start_client(consumer)
         try:
             async with asyncio.timeout(self._settings.connect_timeout_seconds * 4):

@@ -104,6 +104,15 @@ class EventBusPort(Protocol):
         """Publish one message and wait until the broker acknowledged it."""
         ...
 
+    async def publish_many(
+        self, messages: Sequence[tuple[str, bytes | None, bytes, ModelEventHeaders | None]]
+    ) -> None:
+        """Publish ``(topic, key, value, headers)`` messages in order; wait for all acks once.
+
+        Same-key messages keep their order; one wait instead of one round trip per message.
+        """
+        ...
+
     async def subscribe(
         self,
         topics: Sequence[str],

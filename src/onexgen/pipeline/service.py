@@ -100,8 +100,12 @@ class CodeGenerationService:
         template_manager: TemplateManager | None = None,
         before_file_write: FileWriteHook | None = None,
         before_commit: CommitHook | None = None,
+        durable: bool = True,
     ) -> None:
+        """``durable=False`` skips the fsync before the final rename: for scratch output that is
+        read back and discarded (a remote worker's), where durability buys nothing."""
         self._progress = ProgressBroadcaster()
+        self._durable = durable
         self._before_file_write = before_file_write
         self._before_commit = before_commit
         # Compiled templates are reused across runs of this service, one manager per
@@ -327,6 +331,7 @@ class CodeGenerationService:
                 rendered.package_name,
                 force=force,
                 before_file_write=self._before_file_write,
+                durable=self._durable,
             )
         except NodeWriteError as exc:  # a package name that is not a safe directory name
             run.recorder.failed(S.FILE_WRITING, one_line(exc))

@@ -34,6 +34,7 @@ from onexgen.worker.idempotency import AnsweredRequests
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from omnibase_core.models.event_bus.model_event_headers import ModelEventHeaders
     from omnibase_core.models.event_bus.model_event_message import ModelEventMessage
     from pydantic import BaseModel
 
@@ -119,7 +120,8 @@ class CodegenWorker:
         if self._service is None:
             from onexgen.pipeline.service import CodeGenerationService
 
-            self._service = CodeGenerationService()
+            # Scratch output is read back and deleted: no fsync (the client's write is durable).
+            self._service = CodeGenerationService(durable=False)
             self._service.template_manager().preload()
         if not self._subscribed:
             self._service.subscribe(self._on_progress)
@@ -257,34 +259,50 @@ class CodegenWorker:
         correlation_id: UUID,
         cause: UUID,
     ) -> int:
+        """Publish the run's stage events in order, as many at a time as are waiting."""
         published = 0
-        while (event := await queue.get()) is not None:
-            status = ModelSessionStatus(
-                event=handlers.hide_scratch_in_event(event), worker=self._name
-            )
-            await self._publish(self._topics.status, status, correlation_id, cause)
-            published += 1
-            if event.stage.value == PIPELINE_STAGE_TESTS and event.event != "stage_skipped":
-                kind = {
-                    "stage_started": "started",
-                    "stage_completed": "completed",
-                    "stage_failed": "failed",
-                }[event.event]
-                detail = getattr(event, "detail", "") or getattr(event, "error", "")
-                test_event = ModelTestGenerationEvent(
-                    status=kind,
-                    correlation_id=correlation_id,
-                    detail=detail,
-                    worker=self._name,
-                )
-                await self._publish(
-                    self._topics.test_generation(kind), test_event, correlation_id, cause
-                )
+        finished = False
+        while not finished:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            messages = []
+            for event in batch:
+                if event is None:
+                    finished = True
+                    break
+                messages.extend(self._progress_messages(event, correlation_id, cause))
+                published += 1
+            if messages:
+                await self._bus.publish_many(messages)
         return published
 
-    async def _publish(
+    def _progress_messages(
+        self, event: ModelProgressEvent, correlation_id: UUID, cause: UUID
+    ) -> list[tuple[str, bytes | None, bytes, ModelEventHeaders | None]]:
+        """The status message of ``event`` and, for stage 9, its test-generation event."""
+        status = ModelSessionStatus(event=handlers.hide_scratch_in_event(event), worker=self._name)
+        messages = [self._message(self._topics.status, status, correlation_id, cause)]
+        if event.stage.value == PIPELINE_STAGE_TESTS and event.event != "stage_skipped":
+            kind = {
+                "stage_started": "started",
+                "stage_completed": "completed",
+                "stage_failed": "failed",
+            }[event.event]
+            detail = getattr(event, "detail", "") or getattr(event, "error", "")
+            test_event = ModelTestGenerationEvent(
+                status=kind,
+                correlation_id=correlation_id,
+                detail=detail,
+                worker=self._name,
+            )
+            topic = self._topics.test_generation(kind)
+            messages.append(self._message(topic, test_event, correlation_id, cause))
+        return messages
+
+    def _message(
         self, topic: str, payload: BaseModel, correlation_id: UUID, cause: UUID
-    ) -> None:
+    ) -> tuple[str, bytes | None, bytes, ModelEventHeaders | None]:
         value, headers, _ = encode(
             payload,
             correlation_id=correlation_id,
@@ -292,4 +310,9 @@ class CodegenWorker:
             source=f"onexgen-worker.{self._name}",
             causation_id=cause,
         )
-        await self._bus.publish(topic, str(correlation_id).encode("ascii"), value, headers)
+        return topic, str(correlation_id).encode("ascii"), value, headers
+
+    async def _publish(
+        self, topic: str, payload: BaseModel, correlation_id: UUID, cause: UUID
+    ) -> None:
+        await self._bus.publish(*self._message(topic, payload, correlation_id, cause))
