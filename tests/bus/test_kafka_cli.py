@@ -67,6 +67,25 @@ def test_remote_generate_on_two_workers_matches_a_local_run(
     )  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "PASSED" in checked.stdout
+    # Remote batch: stage 1 here, generation on the workers, the nodes written here.
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "nodes:\n"
+        "  - name: orders_store\n"
+        "    prompt: Create EFFECT node called OrdersStore that writes orders to PostgreSQL\n"
+        "  - name: order_totals\n"
+        "    prompt: Calculate order totals with tax and discounts\n"
+        "    depends_on: [orders_store]\n",
+        encoding="utf-8",
+    )
+    batch = onexgen(
+        "batch", str(spec), "-o", str(tmp_path / "batch"), "--validation", "none",
+        "--kafka-servers", broker.servers,
+    )  # fmt: skip
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    written = sorted((tmp_path / "batch").iterdir())
+    assert [p.name.rsplit("_", 1)[1] for p in written] == ["compute", "effect"]
+    assert all((p / "node.manifest.yaml").is_file() for p in written)
     # Clean shutdown on SIGTERM: the worker leaves the group and reports what it did.
     assert workers[0].terminate() == 0
     assert "stopped after" in workers[0].text()

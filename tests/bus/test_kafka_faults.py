@@ -142,3 +142,35 @@ def test_broker_restart_cli_fails_clearly_and_workers_reconnect(
         time.sleep(1)
     assert up.returncode == 0, up.stderr + worker.text()
     assert worker.process.poll() is None
+
+
+def test_client_waiting_for_an_answer_notices_the_broker_going_away(broker: Broker) -> None:
+    from onexgen.bus.messages import ModelIntelligenceRequest
+    from onexgen.bus.port import BusUnavailableError
+    from onexgen.remote.client import RemoteClient
+
+    async def main() -> str:
+        bus = kafka_bus(broker.servers)
+        await bus.start()
+        await bus.ensure_topics(TOPICS.all_topics())
+        try:
+            async with RemoteClient(bus) as client:
+                waiting = asyncio.create_task(
+                    client.request(
+                        EnumCodegenOperation.PATTERN,
+                        ModelIntelligenceRequest(prompt=PROMPT),
+                        contact_timeout=60,
+                    )
+                )
+                await asyncio.sleep(0.5)
+                broker.kill()
+                began = time.monotonic()
+                with pytest.raises(BusUnavailableError) as caught:
+                    await waiting
+                assert time.monotonic() - began < 15
+                return str(caught.value)
+        finally:
+            await bus.close()
+
+    message = asyncio.run(main())
+    assert message.startswith(f"lost the connection to the Kafka broker at {broker.servers}")

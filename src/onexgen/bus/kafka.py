@@ -132,7 +132,7 @@ class _KafkaTail:
                     yield to_message(record)
 
     async def close(self) -> None:
-        await self._consumer.stop()
+        await _stop_quietly(self._consumer)
 
 
 class KafkaEventBus:
@@ -188,8 +188,7 @@ class KafkaEventBus:
             async with asyncio.timeout(self._settings.connect_timeout_seconds * patience):
                 await client.start()
         except (TimeoutError, KafkaError, OSError) as exc:
-            with contextlib.suppress(Exception):
-                await client.stop()
+            await _stop_quietly(client)
             raise self._unavailable(exc) from None
 
     async def start(self) -> None:
@@ -211,8 +210,7 @@ class KafkaEventBus:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for consumer in tuple(self._consumers):
-            with contextlib.suppress(Exception):
-                await consumer.stop()  # leaves the group at once (no session timeout wait)
+            await _stop_quietly(consumer)  # leaves the group at once (no session timeout wait)
         self._consumers.clear()
         if self._producer is not None:
             with contextlib.suppress(Exception):
@@ -351,8 +349,7 @@ class KafkaEventBus:
                 await task
             if consumer in self._consumers:
                 self._consumers.remove(consumer)
-                with contextlib.suppress(Exception):
-                    await consumer.stop()
+                await _stop_quietly(consumer)
 
         return unsubscribe
 
@@ -420,8 +417,7 @@ class KafkaEventBus:
                 for partition in partitions:  # pin the positions before anything is published
                     await consumer.position(partition)
         except BaseException as exc:
-            with contextlib.suppress(Exception):
-                await consumer.stop()
+            await _stop_quietly(consumer)
             if isinstance(exc, TimeoutError | OSError):
                 raise self._unavailable(exc) from None
             raise
@@ -449,13 +445,28 @@ class KafkaEventBus:
                         found.extend(to_message(r) for r in batch.get(partition, ()))
                 return tuple(found)
         finally:
-            with contextlib.suppress(Exception):
-                await consumer.stop()
+            await _stop_quietly(consumer)
 
     def _require_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
             raise RuntimeError("the Kafka bus is not started; call start() first")
         return self._producer
+
+
+async def _stop_quietly(client: AIOKafkaProducer | AIOKafkaConsumer) -> None:
+    """Stop an aiokafka client whatever state its broker is in.
+
+    With the broker gone, aiokafka's fetcher can surface the cancellation of its own retry
+    sleep from ``stop()``; that is not ours to propagate unless this task is being cancelled.
+    """
+    try:
+        await client.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+    except Exception as exc:
+        _LOG.debug("stopping an aiokafka client failed: %s", exc)
 
 
 def _topic_errors(response: object) -> list[tuple[str, int, str | None]]:
