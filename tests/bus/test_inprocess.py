@@ -81,9 +81,15 @@ def test_generation_through_the_bus_matches_a_local_run(tmp_path: Path) -> None:
                 force=False,
                 on_status=events.append,
             )
+            test_events = {
+                status: await bus.read_all(TOPICS.test_generation(status))
+                for status in ("started", "completed", "failed")
+            }
         finally:
             await worker.stop(1.0)
         assert remote.success, remote.errors
+        assert [len(found) for found in test_events.values()] == [1, 1, 0]
+        assert test_events["completed"][0].headers.correlation_id == remote.correlation_id
         assert local.package_name is not None
         assert remote.node_path == tmp_path / "remote" / local.package_name
         assert local.node_path is not None
