@@ -53,6 +53,7 @@ class InMemoryEventBus:
         self._topics: set[str] = set()
         self._ids = count()
         self._draining = asyncio.Event()
+        self._busy: set[asyncio.Task[None]] = set()
 
     @property
     def address(self) -> str:
@@ -62,9 +63,11 @@ class InMemoryEventBus:
         await self._bus.start()
 
     async def drain(self, grace_seconds: float) -> None:
-        # Members blocked on an empty queue have nothing in flight: stop them at once.
+        # Members waiting on an empty queue have nothing in flight: stop them at once.
         self._draining.set()
-        await drain_tasks(self._draining, self._tasks, grace_seconds)
+        for task in self._tasks - self._busy:
+            task.cancel()
+        await drain_tasks(self._draining, set(self._tasks), grace_seconds)
 
     async def close(self) -> None:
         for task in tuple(self._tasks):
@@ -139,9 +142,19 @@ class InMemoryEventBus:
                 if self._draining.is_set():  # not taken: leave it for another member
                     queue.put_nowait(message)
                     return
-                await deliver(
-                    message, on_message, policy, group=group_id, send_dead_letter=send_dead_letter
-                )
+                me = asyncio.current_task()
+                assert me is not None  # always inside a task here
+                self._busy.add(me)
+                try:
+                    await deliver(
+                        message,
+                        on_message,
+                        policy,
+                        group=group_id,
+                        send_dead_letter=send_dead_letter,
+                    )
+                finally:
+                    self._busy.discard(me)
 
         tasks = [asyncio.create_task(member(queue)) for queue in queues]
         for task in tasks:
