@@ -132,7 +132,7 @@ def test_unreachable_broker_fails_within_five_seconds(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"onexgen: error: cannot reach the Kafka broker at {servers}")
     assert "Traceback" not in result.stderr
-    assert elapsed < 5 + 3  # the 5 s connect budget plus the CLI's start-up
+    assert elapsed < 5 + 5  # the 5 s connect budget plus the CLI start-up on a busy machine
     worker = onexgen("worker", "--kafka-servers", servers)
     assert worker.returncode == 1
     assert "cannot reach the Kafka broker" in worker.stderr
