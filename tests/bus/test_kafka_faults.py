@@ -174,3 +174,52 @@ def test_client_waiting_for_an_answer_notices_the_broker_going_away(broker: Brok
 
     message = asyncio.run(main())
     assert message.startswith(f"lost the connection to the Kafka broker at {broker.servers}")
+
+
+def test_shutdown_hands_unfinished_work_back_to_the_group(broker: Broker, tmp_path: Path) -> None:
+    from onexgen.pipeline.service import CodeGenerationService
+    from onexgen.worker.service import CodegenWorker
+
+    async def main() -> tuple[ModelGenerationResult, int, int]:
+        started = asyncio.Event()
+
+        async def hold_forever(_staging: Path) -> None:  # stage 8 never finishes
+            started.set()
+            await asyncio.Event().wait()
+
+        buses = [kafka_bus(broker.servers, session_timeout_ms=2000, heartbeat_interval_ms=500)]
+        buses.append(kafka_bus(broker.servers, session_timeout_ms=2000, heartbeat_interval_ms=500))
+        client_bus = kafka_bus(broker.servers)
+        for bus in (*buses, client_bus):
+            await bus.start()
+        stuck = CodegenWorker(
+            buses[0], group="handback", service=CodeGenerationService(before_commit=hold_forever)
+        )
+        await stuck.start()
+        request = asyncio.create_task(
+            generate_remote(
+                client_bus,
+                prompt=PROMPT,
+                requirements=None,
+                contract=None,
+                output_dir=tmp_path,
+                options=NONE,
+                force=False,
+            )
+        )
+        await asyncio.wait_for(started.wait(), 60)
+        await stuck.stop(grace_seconds=0.2)  # cannot finish: hands the request back
+        healthy = CodegenWorker(buses[1], group="handback")
+        await healthy.start()
+        try:
+            result = await asyncio.wait_for(request, 120)
+        finally:
+            await healthy.stop(1.0)
+            await client_bus.close()
+        return result, stuck.handled, healthy.handled
+
+    result, stuck_handled, healthy_handled = asyncio.run(main())
+    assert result.success, result.errors
+    assert (stuck_handled, healthy_handled) == (0, 1)
+    assert result.node_path is not None
+    assert (result.node_path / "node.manifest.yaml").is_file()
