@@ -242,9 +242,17 @@ class CodegenWorker:
             response = await handlers.analyze(
                 request, correlation_id, self._pipeline(), worker=self._name
             )
+        except asyncio.CancelledError:  # shutdown: the request goes back to the group
+            publisher.cancel()
+            raise
+        except Exception:  # this attempt failed: let its events out, then retry or dead-letter
+            queue.put_nowait(None)
+            with contextlib.suppress(Exception):
+                await publisher
+            raise
         finally:
             self._runs.pop(correlation_id, None)
-            queue.put_nowait(None)
+        queue.put_nowait(None)
         published = await publisher  # every stage event is out before the response
         return response.model_copy(update={"status_events": published})
 
