@@ -23,8 +23,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "test": ("onexgen.cli.test_cmd", "run_tests"),
     "batch": ("onexgen.cli.batch_cmd", "batch"),
     "run": ("onexgen.cli.run_cmd", "run_node"),
+    "worker": ("onexgen.cli.worker_cmd", "worker"),
 }
 """Command name -> (module, function); the order is the order of ``onexgen --help``."""
+
+GROUPS: dict[str, tuple[str, str]] = {
+    "dlq": ("onexgen.cli.dlq_cmd", "app"),
+}
+"""Sub-command group name -> (module, Typer app attribute)."""
 
 _HELP = "Generate complete, validated ONEX nodes for omnibase-core from plain-language requests."
 
@@ -49,6 +55,9 @@ def build_app(only: str | None = None) -> typer.Typer:
     for name, (module, function) in COMMANDS.items():
         if only is None or name == only:
             app.command(name)(getattr(importlib.import_module(module), function))
+    for name, (module, attribute) in GROUPS.items():
+        if only is None or name == only:
+            app.add_typer(getattr(importlib.import_module(module), attribute), name=name)
     return app
 
 
@@ -62,7 +71,7 @@ def __getattr__(name: str) -> Any:
 def main(argv: list[str] | None = None) -> None:
     """Run ``onexgen`` with ``argv`` (default: the process arguments)."""
     args = sys.argv[1:] if argv is None else argv
-    only = args[0] if args and args[0] in COMMANDS else None
+    only = args[0] if args and (args[0] in COMMANDS or args[0] in GROUPS) else None
     build_app(only)(args=args, prog_name="onexgen")
 
 

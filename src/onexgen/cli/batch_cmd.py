@@ -26,6 +26,7 @@ from onexgen.cli.llm_options import (
     strategy_label,
 )
 from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -100,6 +101,9 @@ def batch(
     strict_llm: StrictLLMOpt = False,
     enable_quorum: EnableQuorumOpt = False,
     quorum_models: QuorumModelsOpt = None,
+    kafka_servers: Annotated[
+        str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
+    ] = None,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
@@ -146,6 +150,12 @@ def batch(
             console.print(f"  {name}: generation {status.value}{reason}", markup=False)
 
     async def main() -> ModelBatchResult:
+        if kafka_servers is not None:
+            from onexgen.cli.remote_mode import batch_remote
+
+            return await batch_remote(
+                kafka_servers, loaded, options, spec_label=str(spec), on_node_finished=progress
+            )
         try:
             return await run_batch(
                 loaded,
@@ -173,9 +183,11 @@ def batch(
     except Exception as exc:
         if debug:
             raise
+        from onexgen.bus.port import BusError
         from onexgen.pipeline.service import one_line
 
-        typer.echo(f"onexgen: error: {one_line(exc)} (run with --debug for details)", err=True)
+        hint = "" if isinstance(exc, BusError) else " (run with --debug for details)"
+        typer.echo(f"onexgen: error: {one_line(exc)}{hint}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
     _report(result, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)

@@ -13,7 +13,7 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,9 +27,10 @@ from onexgen.cli.llm_options import (
     engine_for,
 )
 from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Coroutine
 
     from rich.console import RenderableType
 
@@ -164,6 +165,9 @@ def generate(
     strict_llm: StrictLLMOpt = False,
     enable_quorum: EnableQuorumOpt = False,
     quorum_models: QuorumModelsOpt = None,
+    kafka_servers: Annotated[
+        str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
+    ] = None,
 ) -> None:
     """Generate a complete ONEX node package (contract, code, tests, manifest)."""
     sources = [
@@ -182,6 +186,8 @@ def generate(
         )
     if prompt is not None and not prompt.strip():
         raise typer.BadParameter("PROMPT is empty; describe the node to generate")
+    if kafka_servers is not None and templates_dir is not None:
+        raise typer.BadParameter("--templates-dir cannot be used with --kafka-servers")
     if debug:
         logging.basicConfig(
             level=logging.DEBUG, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
@@ -217,6 +223,7 @@ def generate(
             templates_dir=templates_dir,
             strategy=strategy.value,
             engine=engine,
+            kafka_servers=kafka_servers,
         )
     except KeyboardInterrupt:
         typer.echo("onexgen: interrupted; no partial node was left behind", err=True)
@@ -224,9 +231,11 @@ def generate(
     except Exception as exc:
         if debug:
             raise
+        from onexgen.bus.port import BusError
         from onexgen.pipeline import one_line
 
-        typer.echo(f"onexgen: error: {one_line(exc)} (run with --debug for details)", err=True)
+        hint = "" if isinstance(exc, BusError) else " (run with --debug for details)"
+        typer.echo(f"onexgen: error: {one_line(exc)}{hint}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
     if result.success and project is not None and register and not dry_run:
         _register(project, result, quiet_stdout=as_json)
@@ -314,8 +323,27 @@ def _run(
     templates_dir: Path | None,
     strategy: str = "auto",
     engine: StrategyEngine | None = None,
+    kafka_servers: str | None = None,
 ) -> ModelGenerationResult:
-    import asyncio
+
+    if kafka_servers is not None:
+        from onexgen.cli.remote_mode import RemoteGeneration
+
+        remote = RemoteGeneration(
+            kafka_servers,
+            prompt=prompt,
+            requirements=requirements,
+            contract=contract,
+            output_dir=output_dir,
+            node_type=node_type,
+            force=force,
+            dry_run=dry_run,
+            validation=validation,
+            run_tests=run_tests,
+            strict=strict,
+            timeout=timeout,
+        )
+        return _show(remote.run, remote.subscribe, as_json=as_json)
 
     from onexgen.pipeline import CodeGenerationService
 
@@ -350,6 +378,18 @@ def _run(
             strategy=strategy,
         )
 
+    return _show(main, service.subscribe, as_json=as_json)
+
+
+def _show(
+    main: Callable[[], Coroutine[Any, Any, ModelGenerationResult]],
+    subscribe: Callable[[Callable[[ModelProgressEvent], None]], object],
+    *,
+    as_json: bool,
+) -> ModelGenerationResult:
+    """Run ``main`` with the live stage view (or plain lines, or JSON) fed by ``subscribe``."""
+    import asyncio
+
     if as_json:
         result = asyncio.run(main())
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -362,13 +402,13 @@ def _run(
 
         console = Console(highlight=False, soft_wrap=True)
         view = _LiveStages()
-        service.subscribe(view.on_event)
+        subscribe(view.on_event)
         with Live(console=console, get_renderable=view.render, refresh_per_second=12):
             result = asyncio.run(main())
         for text, style in _summary_lines(result):
             console.print(Text(text, style=style))
     else:
-        service.subscribe(_plain_stage_line)
+        subscribe(_plain_stage_line)
         result = asyncio.run(main())
         sys.stdout.write("".join(f"{text}\n" for text, _ in _summary_lines(result)))
     sys.stdout.flush()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from onexgen.cli.options import require_node_dir
+from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
     from onexgen.models.validation import ModelValidationResult
@@ -41,15 +42,26 @@ def validate(
         typer.Option("--threshold", min=0.0, max=1.0, help="Minimum quality score to pass."),
     ] = 0.8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    kafka_servers: Annotated[
+        str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
+    ] = None,
 ) -> None:
     """Validate a node: ONEX compliance, mypy --strict, ruff, docs and tests, with fixes."""
     require_node_dir(node_dir, "onexgen validate generated/node_postgres_writer_effect")
+    from onexgen.bus.port import BusError
     from onexgen.validation.quality_validator import QualityValidator
     from onexgen.validation.tools import ToolNotFoundError
 
     try:
-        result = QualityValidator(threshold=threshold).validate_sync(node_dir, level.value)
-    except ToolNotFoundError as error:
+        if kafka_servers is not None:
+            from onexgen.cli.remote_mode import validate_remote
+
+            result = validate_remote(
+                kafka_servers, node_dir, level=level.value, threshold=threshold
+            )
+        else:
+            result = QualityValidator(threshold=threshold).validate_sync(node_dir, level.value)
+    except (ToolNotFoundError, BusError, RuntimeError) as error:
         sys.stderr.write(f"error: {error}\n")
         raise typer.Exit(code=1) from None
     if as_json:

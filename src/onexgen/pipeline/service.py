@@ -108,9 +108,13 @@ class CodeGenerationService:
         before_file_write: FileWriteHook | None = None,
         before_commit: CommitHook | None = None,
         strategy_engine: StrategyEngine | None = None,
+        durable: bool = True,
     ) -> None:
+        """``durable=False`` skips the fsync before the final rename: for scratch output that is
+        read back and discarded (a remote worker's), where durability buys nothing."""
         self._progress = ProgressBroadcaster()
         self._strategy_engine = strategy_engine
+        self._durable = durable
         self._before_file_write = before_file_write
         self._before_commit = before_commit
         # Compiled templates are reused across runs of this service, one manager per
@@ -379,6 +383,7 @@ class CodeGenerationService:
                 rendered.package_name,
                 force=force,
                 before_file_write=self._before_file_write,
+                durable=self._durable,
             )
         except NodeWriteError as exc:  # a package name that is not a safe directory name
             run.recorder.failed(S.FILE_WRITING, one_line(exc))

@@ -1,0 +1,1 @@
+"""``onexgen worker``: answers codegen requests from the event bus as one member of a group."""

@@ -1,0 +1,326 @@
+"""``CodegenWorker``: one member of the codegen consumer group, on any event-bus adapter.
+
+Per request: decode the envelope (a message that does not decode is poison: dead-lettered at
+once), skip it when its correlation id was already answered, run the operation, publish the
+stage events as they happen and then the response, and only then return, which lets the adapter
+commit the offset (at-least-once). A handler that raises is retried by the adapter and then
+dead-lettered with the error and the original headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from typing import TYPE_CHECKING
+
+from onexgen.bus.messages import (
+    MessageDecodeError,
+    ModelAnalyzeRequest,
+    ModelAnalyzeResponse,
+    ModelIntelligenceRequest,
+    ModelSessionStatus,
+    ModelTestGenerationEvent,
+    ModelValidateRequest,
+    decode,
+    encode,
+)
+from onexgen.bus.topics import EnumCodegenOperation, ModelCodegenTopics
+from onexgen.worker import handlers
+from onexgen.worker.idempotency import AnsweredRequests
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from omnibase_core.models.event_bus.model_event_headers import ModelEventHeaders
+    from omnibase_core.models.event_bus.model_event_message import ModelEventMessage
+    from pydantic import BaseModel
+
+    from onexgen.bus.port import EventBusPort, ModelRetryPolicy, Tail
+    from onexgen.models.generation import ModelProgressEvent
+    from onexgen.pipeline.service import CodeGenerationService
+
+_LOG = logging.getLogger("onexgen.worker")
+WORKER_SERVICE = "onexgen"
+WORKER_NODE = "codegen_worker"
+WORKER_VERSION = "v1"
+PIPELINE_STAGE_TESTS = 9
+TOPIC_CHECK_SECONDS = 2.0
+
+
+def default_group_id() -> str:
+    """omnibase_core's canonical group id: ``{env}.onexgen.codegen_worker.consume.v1``.
+
+    The environment token comes from ``ONEX_ENVIRONMENT`` (``local`` when unset), as for every
+    ONEX consumer.
+    """
+    from omnibase_core.event_bus.util_consumer_group import (
+        compute_consumer_group_id,
+        resolve_environment_token,
+    )
+
+    return compute_consumer_group_id(
+        env=resolve_environment_token(),
+        service=WORKER_SERVICE,
+        node_name=WORKER_NODE,
+        version=WORKER_VERSION,
+    )
+
+
+def worker_name() -> str:
+    """``host-pid``: which worker answered, in responses and status events."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class CodegenWorker:
+    """Consumes the request topics of ``topics`` in ``group`` with ``concurrency`` members."""
+
+    def __init__(
+        self,
+        bus: EventBusPort,
+        *,
+        topics: ModelCodegenTopics | None = None,
+        group: str | None = None,
+        concurrency: int = 1,
+        retry: ModelRetryPolicy | None = None,
+        service: CodeGenerationService | None = None,
+        name: str | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._bus = bus
+        self._topics = topics or ModelCodegenTopics()
+        self._group = group or default_group_id()
+        self._concurrency = concurrency
+        self._retry = retry
+        self._service = service
+        self._name = name or worker_name()
+        self._answered = AnsweredRequests()
+        self._runs: dict[UUID, asyncio.Queue[ModelProgressEvent | None]] = {}
+        self._tail: Tail | None = None
+        self._tail_task: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        self._subscribed = False
+        self.handled = 0
+        self.skipped = 0
+
+    @property
+    def group(self) -> str:
+        """The consumer group this worker joined."""
+        return self._group
+
+    @property
+    def name(self) -> str:
+        """This worker's name in responses."""
+        return self._name
+
+    def _pipeline(self) -> CodeGenerationService:
+        if self._service is None:
+            from onexgen.pipeline.service import CodeGenerationService
+
+            # Scratch output is read back and deleted: no fsync (the client's write is durable).
+            self._service = CodeGenerationService(durable=False)
+            self._service.template_manager().preload()
+        if not self._subscribed:
+            self._service.subscribe(self._on_progress)
+            self._subscribed = True
+        return self._service
+
+    async def start(self) -> None:
+        """Create missing topics, follow the responses, join the group."""
+        self._pipeline()
+        await self._bus.ensure_topics(self._topics.all_topics())
+        responses = [self._topics.response(op) for op in EnumCodegenOperation]
+        self._tail = await self._bus.tail(responses)
+        self._tail_task = asyncio.create_task(self._follow_responses(self._tail))
+        requests = [self._topics.request(op) for op in EnumCodegenOperation]
+
+        def dead_letter_topic(topic: str) -> str | None:
+            operation = self._topics.operation_of_request(topic)
+            return None if operation is None else self._topics.dlq(operation)
+
+        for _ in range(self._concurrency):
+            await self._bus.subscribe(
+                requests,
+                self._group,
+                self._handle,
+                dead_letter_topic=dead_letter_topic,
+                retry=self._retry,
+            )
+        self._keeper = asyncio.create_task(self._keep_topics())
+        _LOG.info("worker %s joined %s on %s", self._name, self._group, self._bus.address)
+
+    async def _keep_topics(self) -> None:
+        """Re-create missing topics now and then: a broker restarted without its data (or an
+        operator's cleanup) must not leave clients facing a cluster without codegen topics."""
+        from onexgen.bus.port import BusError
+
+        while True:
+            await asyncio.sleep(TOPIC_CHECK_SECONDS)
+            try:
+                created = await self._bus.ensure_topics(self._topics.all_topics())
+            except (BusError, RuntimeError) as exc:
+                _LOG.warning("cannot check the codegen topics: %s", exc)
+                continue
+            if created:
+                _LOG.warning("re-created %d missing codegen topics", len(created))
+
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        """Finish work in flight (or hand it back after ``grace_seconds``), leave the group."""
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+        await self._bus.drain(grace_seconds)
+        if self._tail_task is not None:
+            self._tail_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._tail_task
+        if self._tail is not None:
+            with contextlib.suppress(Exception):
+                await self._tail.close()
+        await self._bus.close()
+
+    async def _follow_responses(self, tail: Tail) -> None:
+        async for message in tail:
+            operation = self._operation_of_response(message.topic)
+            if operation is not None:
+                self._answered.record(operation, message.headers.correlation_id)
+
+    def _operation_of_response(self, topic: str) -> EnumCodegenOperation | None:
+        for operation in EnumCodegenOperation:
+            if topic == self._topics.response(operation):
+                return operation
+        return None
+
+    # -- one request ----------------------------------------------------------------------
+
+    async def _handle(self, message: ModelEventMessage) -> None:
+        operation = self._topics.operation_of_request(message.topic)
+        if operation is None:
+            raise MessageDecodeError(f"{message.topic} is not a codegen request topic")
+        envelope = decode(message.value)
+        correlation_id = envelope.correlation_id
+        assert correlation_id is not None  # decode() refuses envelopes without one
+        if self._answered.answered(operation, correlation_id):
+            self.skipped += 1
+            _LOG.info("skipping %s %s: already answered", operation.value, correlation_id)
+            return
+        payload = envelope.payload
+        cause = envelope.envelope_id
+        response: BaseModel
+        if operation is EnumCodegenOperation.ANALYZE:
+            if not isinstance(payload, ModelAnalyzeRequest) or payload.source_count() != 1:
+                raise MessageDecodeError(
+                    "an analyze request needs exactly one of prompt, requirements or contract"
+                )
+            response = await self._analyze(payload, correlation_id, cause)
+        elif operation is EnumCodegenOperation.VALIDATE:
+            if not isinstance(payload, ModelValidateRequest):
+                raise MessageDecodeError("a validate request must carry a node's files")
+            response = await handlers.validate(payload, worker=self._name)
+        else:
+            if not isinstance(payload, ModelIntelligenceRequest):
+                raise MessageDecodeError(f"a {operation.value} request must carry a prompt")
+            answer = (
+                handlers.patterns if operation is EnumCodegenOperation.PATTERN else handlers.mixins
+            )
+            response = answer(payload, worker=self._name)
+        await self._publish(self._topics.response(operation), response, correlation_id, cause)
+        self._answered.record(operation, correlation_id)
+        self.handled += 1
+
+    async def _analyze(
+        self, request: ModelAnalyzeRequest, correlation_id: UUID, cause: UUID
+    ) -> ModelAnalyzeResponse:
+        queue: asyncio.Queue[ModelProgressEvent | None] = asyncio.Queue()
+        self._runs[correlation_id] = queue
+        publisher = asyncio.create_task(self._publish_progress(queue, correlation_id, cause))
+        try:
+            response = await handlers.analyze(
+                request, correlation_id, self._pipeline(), worker=self._name
+            )
+        except asyncio.CancelledError:  # shutdown: the request goes back to the group
+            publisher.cancel()
+            raise
+        except Exception:  # this attempt failed: let its events out, then retry or dead-letter
+            queue.put_nowait(None)
+            with contextlib.suppress(Exception):
+                await publisher
+            raise
+        finally:
+            self._runs.pop(correlation_id, None)
+        queue.put_nowait(None)
+        published = await publisher  # every stage event is out before the response
+        return response.model_copy(update={"status_events": published})
+
+    def _on_progress(self, event: ModelProgressEvent) -> None:
+        queue = self._runs.get(event.correlation_id)
+        if queue is not None:
+            queue.put_nowait(event)
+
+    async def _publish_progress(
+        self,
+        queue: asyncio.Queue[ModelProgressEvent | None],
+        correlation_id: UUID,
+        cause: UUID,
+    ) -> int:
+        """Publish the run's stage events in order, as many at a time as are waiting."""
+        published = 0
+        finished = False
+        while not finished:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            messages = []
+            for event in batch:
+                if event is None:
+                    finished = True
+                    break
+                messages.extend(self._progress_messages(event, correlation_id, cause))
+                published += 1
+            if messages:
+                await self._bus.publish_many(messages)
+        return published
+
+    def _progress_messages(
+        self, event: ModelProgressEvent, correlation_id: UUID, cause: UUID
+    ) -> list[tuple[str, bytes | None, bytes, ModelEventHeaders | None]]:
+        """The status message of ``event`` and, for stage 9, its test-generation event."""
+        status = ModelSessionStatus(event=handlers.hide_scratch_in_event(event), worker=self._name)
+        messages = [self._message(self._topics.status, status, correlation_id, cause)]
+        if event.stage.value == PIPELINE_STAGE_TESTS and event.event != "stage_skipped":
+            kind = {
+                "stage_started": "started",
+                "stage_completed": "completed",
+                "stage_failed": "failed",
+            }[event.event]
+            detail = getattr(event, "detail", "") or getattr(event, "error", "")
+            test_event = ModelTestGenerationEvent(
+                status=kind,
+                correlation_id=correlation_id,
+                detail=detail,
+                worker=self._name,
+            )
+            topic = self._topics.test_generation(kind)
+            messages.append(self._message(topic, test_event, correlation_id, cause))
+        return messages
+
+    def _message(
+        self, topic: str, payload: BaseModel, correlation_id: UUID, cause: UUID
+    ) -> tuple[str, bytes | None, bytes, ModelEventHeaders | None]:
+        value, headers, _ = encode(
+            payload,
+            correlation_id=correlation_id,
+            topic=topic,
+            source=f"onexgen-worker.{self._name}",
+            causation_id=cause,
+        )
+        return topic, str(correlation_id).encode("ascii"), value, headers
+
+    async def _publish(
+        self, topic: str, payload: BaseModel, correlation_id: UUID, cause: UUID
+    ) -> None:
+        await self._bus.publish(*self._message(topic, payload, correlation_id, cause))
