@@ -483,6 +483,8 @@ def _agent_noun(action: str) -> str:
     """The role noun of an action: the table's, else the regular -er agent ("rank" -> Ranker)."""
     if action in AGENT_NOUNS:
         return AGENT_NOUNS[action]
+    if action in _ROLE_NOUNS:
+        return _ROLE_NOUNS[action]
     if action.endswith("ate"):
         return f"{action[:-1].capitalize()}or"  # validate -> Validator, frobnicate -> Frobnicator
     if action.endswith("e"):
@@ -499,7 +501,8 @@ def _object_words(words: tuple[str, ...], singular: bool) -> list[str]:
     direct = [re.sub(r"'s?$", "", word) for word in direct]
     while direct and lemma(direct[0]) in STATISTIC_NOUNS:
         direct = direct[1:]  # "the total number of ...": the statistic is not the subject
-    direct = [word for word in direct if word.lower() not in CADENCES]  # "nightly" is when
+    # "defrag the disks nightly": a trailing cadence says when, not what ("nightly crawl" stays)
+    direct = [w for i, w in enumerate(direct) if i == 0 or w.lower() not in CADENCES]
     end = len(direct) - 1
     participle = end >= 1 and lemma(direct[end]) != direct[end].lower()
     if participle and not direct[end].lower().endswith("s"):
