@@ -282,6 +282,14 @@ def test_derived_names_are_meaningful_and_stable() -> None:
     assert analyze("Create ORCHESTRATOR node for payment workflow").node_name == ("PaymentWorkflow")
     assert analyze("Pull new tickets from the Zendesk API").node_name == "ZendeskNewTicketFetcher"
     assert analyze("Count page views per URL").node_name == "PageViewCounter"
+    etl = analyze("Run the nightly orders ETL: extract, transform, load, alert on failure")
+    assert (etl.node_type.value, etl.node_name) == ("orchestrator", "NightlyOrdersETL")
+    fan_out = analyze(
+        "Fan out a thumbnail job to the resize, watermark and upload steps in parallel and wait "
+        "for all of them"
+    )
+    assert (fan_out.node_type.value, fan_out.node_name) == ("orchestrator", "ThumbnailJobFanOut")
+    assert analyze("Encrypt and decrypt payloads with AES-GCM").node_name == "PayloadEncryptor"
     store = analyze("Store user sessions in Redis: read, write and expire them after an hour")
     assert (store.node_type.value, store.node_name) == ("effect", "RedisUserSessionStore")
     assert store.performance_requirements.cache_ttl_seconds == 3600

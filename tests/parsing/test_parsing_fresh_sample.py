@@ -240,3 +240,9 @@ def test_lemmas_work_without_a_writable_cache_root(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["reserve", "copy"]
+
+
+def test_an_action_on_an_object_is_never_refused() -> None:
+    unknown = parse("Frobnicate the widgets")
+    assert unknown.node_type.value == "compute"
+    assert unknown.field_confidence.node_type < 0.5

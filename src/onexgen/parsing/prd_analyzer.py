@@ -19,6 +19,7 @@ from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import (
     ACTION_KIND,
     AGENT_NOUNS,
+    CADENCES,
     FLOW_NOUNS,
     STATISTIC_NOUNS,
     WEAK_ACTIONS,
@@ -482,6 +483,10 @@ def _agent_noun(action: str) -> str:
     """The role noun of an action: the table's, else the regular -er agent ("rank" -> Ranker)."""
     if action in AGENT_NOUNS:
         return AGENT_NOUNS[action]
+    if action in _ROLE_NOUNS:
+        return _ROLE_NOUNS[action]
+    if action.endswith("ate"):
+        return f"{action[:-1].capitalize()}or"  # validate -> Validator, frobnicate -> Frobnicator
     if action.endswith("e"):
         return f"{action.capitalize()}r"
     if action.endswith("y") and action[-2:-1] not in "aeiou":
@@ -496,10 +501,12 @@ def _object_words(words: tuple[str, ...], singular: bool) -> list[str]:
     direct = [re.sub(r"'s?$", "", word) for word in direct]
     while direct and lemma(direct[0]) in STATISTIC_NOUNS:
         direct = direct[1:]  # "the total number of ...": the statistic is not the subject
-    for index, word in enumerate(direct[1:], start=1):
-        if lemma(word) != word.lower() and not word.lower().endswith("s"):
-            direct = direct[:index]  # "images held in memory": stop at the participle
-            break
+    # "defrag the disks nightly": a trailing cadence says when, not what ("nightly crawl" stays)
+    direct = [w for i, w in enumerate(direct) if i == 0 or w.lower() not in CADENCES]
+    end = len(direct) - 1
+    participle = end >= 1 and lemma(direct[end]) != direct[end].lower()
+    if participle and not direct[end].lower().endswith("s"):
+        direct = direct[:end]  # "images held (in memory)": the participle describes them
     direct = direct[:3]
     if singular and direct:
         last = direct[-1]
@@ -535,8 +542,9 @@ def _action_name(kind: str, facts: _Facts, structure: Structure) -> str | None:
         if not role and subject[-1].lower() not in FLOW_NOUNS:
             role = "Workflow"
         return to_pascal_case(" ".join([*subject, role]))
-    if lead_kind is None or lead.action in WEAK_ACTIONS:
+    if lead.action in WEAK_ACTIONS or (lead_kind is None and kind != Kind.COMPUTE):
         return None
+    lead_kind = lead_kind or Kind.COMPUTE  # an unknown action on an object is read as compute
     if lead_kind != kind and not (kind == Kind.REDUCER and lead_kind == Kind.COMPUTE):
         return None  # the lead action is not what this node does ("fetch" in a compute node)
     subject = _object_words(lead.objects, singular=True)
@@ -735,6 +743,11 @@ def _settle_kind(
         return Kind.REDUCER, max(0.7, scores.inferred_confidence()), False
     if scores.best is None and structure.lead_kind is not None:
         return structure.lead_kind, 0.5, False
+    lead = structure.lead
+    if scores.best is None and lead is not None and lead.action and lead.objects:
+        # an action on an object ("frobnicate the widgets") is never refused; with nothing
+        # saying it talks to the world or keeps state, it is a pure function of its input
+        return Kind.COMPUTE, 0.4, False
     if scores.best is None:
         raise PromptRefusedError(
             "Could not tell what the node does from the prompt: name the action "
