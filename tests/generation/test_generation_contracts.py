@@ -185,11 +185,11 @@ def test_hostile_names_in_contract_stay_safe(tmp_path: Path, hostile_text: str) 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name: [unclosed\n", "not valid YAML at line"),
+        ("name: [unclosed\n", "invalid YAML: line"),
         ("- a list\n", "must contain a mapping"),
         ("name: x\nnode_type: widget\n", "node_type must be EFFECT_GENERIC"),
         ("node_type: EFFECT_GENERIC\n", "'name' is required"),
-        ("name: x\nnode_type: effect\noperations: 5\n", "'operations' must be a list"),
+        ("name: x\nnode_type: effect\noperations: 5\n", "operations: must be a list"),
     ],
 )
 def test_bad_contracts_give_one_readable_line(tmp_path: Path, text: str, message: str) -> None:
@@ -201,7 +201,7 @@ def test_bad_contracts_give_one_readable_line(tmp_path: Path, text: str, message
 
 
 def test_missing_contract_file(tmp_path: Path) -> None:
-    with pytest.raises(ContractLoadError, match="cannot read contract"):
+    with pytest.raises(ContractLoadError, match="file not found"):
         load_contract(tmp_path / "absent.yaml")
 
 
