@@ -83,6 +83,13 @@ def batch(
         float | None,
         typer.Option("--timeout", min=0.001, help="Give up on a node after this many seconds."),
     ] = None,
+    keep_failed: Annotated[
+        bool,
+        typer.Option(
+            "--keep-failed",
+            help="Also write nodes that fail validation (by default only passing ones are).",
+        ),
+    ] = False,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
@@ -106,6 +113,7 @@ def batch(
         force=force,
         timeout_seconds=timeout,
         templates_dir=templates_dir,
+        keep_failed=keep_failed,
     )
     console = _console(stderr=as_json)
     if not as_json:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 STAGING_PREFIX = ".onexgen-staging-"
 BACKUP_PREFIX = ".onexgen-backup-"
 TRASH_PREFIX = ".onexgen-trash-"
+BATCH_PREFIX = ".onexgen-batch-"
 
 #: Directories that tools (pytest, mypy, ruff) leave behind when stages 6, 7 or 9 run them inside
 #: a node; they are build products, never part of the generated package.
@@ -415,6 +416,34 @@ class AtomicNodeWriter:
         self._state = _State.STAGED
         return staging
 
+    def adopt(self, directory: Path) -> Path:
+        """Stage a complete node that already exists elsewhere on this filesystem (one rename).
+
+        A batch generates and validates its nodes in a scratch directory first; this moves one
+        that passed into this writer's staging place, so the commit, its checks and ``force``
+        are exactly those of a single run.
+        """
+        if self._state is not _State.NEW:
+            raise NodeWriteError(f"cannot stage in state {self._state.value}")
+        if self._output_dir.is_dir():
+            self.recover_stale()
+        self.check_target()
+        self._prepare_output_dir()
+        wrapper = self._new_staging_name()
+        try:
+            os.mkdir(wrapper)
+            os.rename(directory, wrapper / self._name)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.rmdir(wrapper)
+            self._remove_created_dirs()
+            raise NodeWriteError(
+                f"cannot move {directory} into {self._output_dir}: {_describe(exc)}"
+            ) from exc
+        self._staging = wrapper / self._name
+        self._state = _State.STAGED
+        return self._staging
+
     def add_file(self, relative_path: str, text: str) -> Path:
         """Write one more file into the staged node (the manifest, once stages 6/7 are done)."""
         staging = self.staging_path
@@ -718,6 +747,37 @@ class AtomicNodeWriter:
         finally:
             os.close(fd)
         return Path(path)
+
+
+def make_batch_scratch(output_dir: Path) -> Path:
+    """A fresh scratch directory inside ``output_dir`` for a batch's not yet validated nodes.
+
+    Inside the output directory, so a node that passes moves into place with one rename. Scratch
+    directories of dead batches (``kill -9``) are removed first.
+    """
+    output = Path(os.path.abspath(output_dir))
+    output.mkdir(parents=True, exist_ok=True)
+    remove_dead_batch_scratch(output)
+    path = output / f"{BATCH_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+    path.mkdir()
+    return path
+
+
+def remove_dead_batch_scratch(output_dir: Path) -> tuple[str, ...]:
+    """Delete the batch scratch directories in ``output_dir`` whose process is gone."""
+    removed: list[str] = []
+    try:
+        entries = sorted(os.listdir(output_dir))
+    except OSError:
+        return ()
+    for entry in entries:
+        if not entry.startswith(BATCH_PREFIX):
+            continue
+        pid_text, _, token = entry.removeprefix(BATCH_PREFIX).partition("-")
+        if pid_text.isdigit() and token and not _pid_alive(int(pid_text)):
+            _remove_tree(output_dir / entry)
+            removed.append(entry)
+    return tuple(removed)
 
 
 def write_node_atomically(
