@@ -24,13 +24,30 @@ app.command("test")(test_cmd.run_tests)
 app.command("batch")(batch_cmd.batch)
 
 
+def run_app(args: list[str] | None = None, prog_name: str | None = None) -> None:
+    """Run the Typer app inside :func:`~onexgen.process_control.command_scope`.
+
+    SIGTERM takes the Ctrl-C path; a command interrupted either way exits 130 (Ctrl-C) or 143
+    (SIGTERM), with no tool process or temporary directory of ours left behind.
+    """
+    from onexgen.process_control import EXIT_INTERRUPTED, command_scope, interrupted_exit_code
+
+    with command_scope():
+        try:
+            app(args=args, prog_name=prog_name)
+        except SystemExit as exc:
+            if exc.code == EXIT_INTERRUPTED:
+                raise SystemExit(interrupted_exit_code()) from None
+            raise
+
+
 def main() -> None:
     """Run the Typer app (the console script goes through ``cli/entry.py`` first)."""
-    app()
+    run_app()
 
 
 def generate_alias() -> None:
     """Console-script entry point for ``omninode-generate`` (= ``onexgen generate``)."""
     import sys
 
-    app(args=["generate", *sys.argv[1:]], prog_name="omninode-generate")
+    run_app(args=["generate", *sys.argv[1:]], prog_name="omninode-generate")

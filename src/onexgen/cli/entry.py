@@ -17,6 +17,6 @@ def main() -> None:
     argv = sys.argv[1:]
     if parse_fast.wants_fast_path(argv):
         raise SystemExit(parse_fast.run_without_typer(argv[1:]))
-    from onexgen.cli.app import app
+    from onexgen.cli.app import run_app
 
-    app()
+    run_app()

@@ -57,6 +57,9 @@ def run_tests(
     except ToolNotFoundError as error:
         sys.stderr.write(f"error: {error}\n")
         raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("onexgen: interrupted; the test run was stopped\n")
+        raise typer.Exit(code=130) from None
     analyzer = FailureAnalyzer()
     analysis = analyzer.analyze(results)
     if as_json:

@@ -41,6 +41,12 @@ def validate(
         typer.Option("--threshold", min=0.0, max=1.0, help="Minimum quality score to pass."),
     ] = 0.8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=1.0, help="Kill the node's test run after this many seconds."
+        ),
+    ] = 120.0,
 ) -> None:
     """Validate a node: ONEX compliance, mypy --strict, ruff, docs and tests, with fixes."""
     require_node_dir(node_dir, "onexgen validate generated/node_postgres_writer_effect")
@@ -48,10 +54,14 @@ def validate(
     from onexgen.validation.tools import ToolNotFoundError
 
     try:
-        result = QualityValidator(threshold=threshold).validate_sync(node_dir, level.value)
+        validator = QualityValidator(threshold=threshold, test_timeout_seconds=timeout)
+        result = validator.validate_sync(node_dir, level.value)
     except ToolNotFoundError as error:
         sys.stderr.write(f"error: {error}\n")
         raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("onexgen: interrupted; the node was not changed\n")
+        raise typer.Exit(code=130) from None
     if as_json:
         sys.stdout.write(json.dumps(result_as_json(result), indent=2) + "\n")
     else:

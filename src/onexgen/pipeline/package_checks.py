@@ -19,6 +19,14 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from onexgen.process_control import (
+    child_setup,
+    kill_group,
+    register_child,
+    run_temp_dir,
+    unregister_child,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -76,13 +84,18 @@ async def _run(argv: list[str], cwd: Path, timeout: float) -> tuple[int, str, st
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+        start_new_session=True,
+        preexec_fn=child_setup,
     )
+    register_child(process.pid)
     try:
         out, err = await asyncio.wait_for(process.communicate(), timeout)
     except BaseException:
-        process.kill()
+        kill_group(process.pid)
         await process.wait()
         raise
+    finally:
+        unregister_child(process.pid)
     return process.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
 
 
@@ -217,7 +230,7 @@ async def check_packages(
 
     dirs = sorted({Path(os.path.abspath(d)) for d in node_dirs})
     findings = _Findings(dirs)
-    with tempfile.TemporaryDirectory(prefix="onexgen-package-checks-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onexgen-package-checks-", dir=run_temp_dir()) as tmp:
         root = Path(tmp)
         write_tool_configs(root)
         config = root / "ruff.toml" if ruff_config == "validator" else ruff_config

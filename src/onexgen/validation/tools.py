@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import sys
 import time
 from pathlib import Path
@@ -140,9 +139,12 @@ async def run_tool(
     With ``dump_signal``, the tool first gets that signal and a second to report where it is
     stuck (pytest's stack dump via faulthandler) before the group is killed.
     """
+    from onexgen.process_control import child_setup, register_child, unregister_child
+
     executable = locate_tool(tool)
     full_env = tool_env(env)
     started = time.perf_counter()
+    # Own session (so its whole group can be killed), and it dies with us even on our kill -9.
     process = await asyncio.create_subprocess_exec(
         str(executable),
         *args,
@@ -152,7 +154,27 @@ async def run_tool(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=child_setup,
     )
+    register_child(process.pid)
+    try:
+        return await _supervise(
+            tool, args, process, started=started, timeout=timeout, dump_signal=dump_signal
+        )
+    finally:
+        unregister_child(process.pid)
+
+
+async def _supervise(
+    tool: str,
+    args: list[str],
+    process: asyncio.subprocess.Process,
+    *,
+    started: float,
+    timeout: float,
+    dump_signal: int | None,
+) -> ModelToolRun:
+    """Wait for ``process`` within ``timeout``; on timeout or cancellation kill its group."""
     assert process.stdout is not None
     assert process.stderr is not None
     # Read the pipes in tasks of their own: cancelling communicate() on timeout would lose what
@@ -164,10 +186,6 @@ async def run_tool(
     timed_out = False
     try:
         await asyncio.wait_for(process.wait(), timeout=timeout)
-    except asyncio.CancelledError:
-        # a sibling tool failed or the caller gave up: leave no tool running behind us
-        _kill_group(process.pid)
-        raise
     except TimeoutError:
         timed_out = True
         if dump_signal is not None:
@@ -177,6 +195,15 @@ async def run_tool(
                 await asyncio.wait_for(asyncio.shield(process.wait()), timeout=1.0)
         _kill_group(process.pid)
         await process.wait()
+    except BaseException:
+        # Cancelled (a sibling failed, Ctrl-C, SIGTERM): leave no tool running behind us, and
+        # reap it before the loop closes (else asyncio reports "Event loop is closed").
+        _kill_group(process.pid)
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(process.wait())
+        for reader in readers:
+            reader.cancel()
+        raise
     stdout, stderr = await asyncio.gather(*readers)
     return ModelToolRun(
         tool=tool,
@@ -191,7 +218,6 @@ async def run_tool(
 
 def _kill_group(pid: int) -> None:
     """Kill the process group led by ``pid`` (the tool and anything it started)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
+    from onexgen.process_control import kill_group
+
+    kill_group(pid)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onexgen.process_control import run_temp_dir
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH, find_ruff_config, ruff_line_length
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def project_line_length(node_dir: Path) -> int:
 @contextmanager
 def node_workspace(node_dir: Path) -> Iterator[Workspace]:
     """Copy ``node_dir`` to a fresh temporary path; remove it afterwards."""
-    with tempfile.TemporaryDirectory(prefix="onexgen-validate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onexgen-validate-", dir=run_temp_dir()) as tmp:
         root = Path(tmp)
         target = root / node_dir.name
         shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
@@ -149,7 +150,7 @@ def node_workspace(node_dir: Path) -> Iterator[Workspace]:
 @contextmanager
 def config_workspace(node_dir: Path) -> Iterator[Workspace]:
     """Tool configs in a temporary dir, for tools that must run on ``node_dir`` in place."""
-    with tempfile.TemporaryDirectory(prefix="onexgen-tools-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onexgen-tools-", dir=run_temp_dir()) as tmp:
         root = Path(tmp)
         write_tool_configs(root, node_dir.name, project_line_length(node_dir))
         yield Workspace(root=root, node_dir=node_dir)
