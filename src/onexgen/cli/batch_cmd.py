@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.options import (
+    NoSandboxOption,
+    TemplatesDirOption,
+    apply_sandbox_flag,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -92,8 +96,10 @@ def batch(
     ] = False,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
+    apply_sandbox_flag(no_sandbox)
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
     from onexgen.batch.spec import BatchSpecError, load_batch_spec
     from onexgen.models.validation import EnumValidationLevel

@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.options import (
+    NoSandboxOption,
+    TemplatesDirOption,
+    apply_sandbox_flag,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -127,8 +131,10 @@ def generate(
         typer.Option("--timeout", min=0.001, help="Give up after this many seconds."),
     ] = None,
     templates_dir: TemplatesDirOption = None,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Generate a complete ONEX node package (contract, code, tests, manifest)."""
+    apply_sandbox_flag(no_sandbox)
     sources = [
         name
         for name, value in (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from onexgen.cli.options import require_node_dir
+from onexgen.cli.options import NoSandboxOption, apply_sandbox_flag, require_node_dir
 
 if TYPE_CHECKING:
     from onexgen.models.validation import ModelValidationResult
@@ -33,6 +33,7 @@ def validate(
     node_dir: Annotated[
         Path, typer.Argument(help="The generated node package directory.", show_default=False)
     ],
+    *,
     level: Annotated[
         LevelOption, typer.Option("--level", "-l", help="How much to check.")
     ] = LevelOption.STRICT,
@@ -47,8 +48,10 @@ def validate(
             "--timeout", min=1.0, help="Kill the node's test run after this many seconds."
         ),
     ] = 120.0,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Validate a node: ONEX compliance, mypy --strict, ruff, docs and tests, with fixes."""
+    apply_sandbox_flag(no_sandbox)
     require_node_dir(node_dir, "onexgen validate generated/node_postgres_writer_effect")
     from onexgen.validation.quality_validator import QualityValidator
     from onexgen.validation.tools import ToolNotFoundError

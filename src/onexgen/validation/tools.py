@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from onexgen.cache_dirs import user_cache_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 _INSTALL_HINTS = {
     "ruff": "uv add ruff",
@@ -133,21 +133,37 @@ async def run_tool(
     timeout: float,
     env: Mapping[str, str | None] | None = None,
     dump_signal: int | None = None,
+    writable: Sequence[Path] | None = None,
 ) -> ModelToolRun:
     """Run ``tool args`` in its own process group; on timeout kill the whole group.
 
     With ``dump_signal``, the tool first gets that signal and a second to report where it is
-    stuck (pytest's stack dump via faulthandler) before the group is killed.
+    stuck (pytest's stack dump via faulthandler) before the group is killed. Tools that run
+    generated code (pytest, onex) run in the bubblewrap sandbox of :mod:`onexgen.sandbox`, able
+    to change only ``writable`` (default: ``cwd``), this run's temp dir and the bytecode cache.
     """
-    from onexgen.process_control import child_setup, register_child, unregister_child
+    from onexgen.process_control import (
+        child_setup,
+        register_child,
+        run_temp_dir,
+        unregister_child,
+    )
+    from onexgen.sandbox import sandboxed_argv
 
     executable = locate_tool(tool)
     full_env = tool_env(env)
+    argv = sandboxed_argv(
+        [str(executable), *args],
+        cwd=cwd,
+        writable=[*(writable or [cwd]), bytecode_cache_dir(), run_temp_dir()],
+        tool=tool,
+    )
+    if argv[0] != str(executable):
+        dump_signal = None  # it would reach bubblewrap, not the tool
     started = time.perf_counter()
     # Own session (so its whole group can be killed), and it dies with us even on our kill -9.
     process = await asyncio.create_subprocess_exec(
-        str(executable),
-        *args,
+        *argv,
         cwd=str(cwd),
         env=full_env,
         stdin=asyncio.subprocess.DEVNULL,
