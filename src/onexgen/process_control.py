@@ -173,6 +173,41 @@ def remove_run_temp_dir() -> None:
         shutil.rmtree(current, ignore_errors=True)
 
 
+class TempSpaceError(RuntimeError):
+    """Copying into the temporary directory failed (full, read-only); one line says which."""
+
+
+def copy_tree(source: Path, destination: Path, ignore: Callable[..., object] | None = None) -> None:
+    """``shutil.copytree`` whose failure is one line naming the cause and the directory.
+
+    A full TMPDIR otherwise surfaces as ``shutil.Error`` holding every failed file (kilobytes).
+    """
+    try:
+        shutil.copytree(source, destination, ignore=ignore)  # type: ignore[arg-type]
+    except shutil.Error as exc:
+        failures = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+        first = str(failures[0][2]) if failures else str(exc)
+        raise TempSpaceError(_copy_message(destination, _reason(first), len(failures))) from None
+    except OSError as exc:
+        raise TempSpaceError(_copy_message(destination, exc.strerror or str(exc), 1)) from None
+
+
+def _reason(text: str) -> str:
+    """``No space left on device`` from ``[Errno 28] No space left on device: 'a' -> 'b'``."""
+    if text.startswith("[Errno"):
+        text = text.split("] ", 1)[-1]
+    return text.split(": '", 1)[0]
+
+
+def _copy_message(destination: Path, reason: str, count: int) -> str:
+    more = f" ({count} files failed)" if count > 1 else ""
+    where = os.path.dirname(os.path.dirname(destination)) or str(destination)
+    return (
+        f"cannot copy the node into the temporary directory {where}: {reason}{more}; "
+        "free space there or point TMPDIR at a larger directory"
+    )
+
+
 @contextlib.contextmanager
 def temporary_directory(prefix: str) -> Iterator[str]:
     """Like ``tempfile.TemporaryDirectory`` but inside this run's directory."""

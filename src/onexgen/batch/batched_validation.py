@@ -32,7 +32,7 @@ from onexgen.models.validation import (
     ModelValidationIssue,
     ModelValidationResult,
 )
-from onexgen.process_control import run_temp_dir
+from onexgen.process_control import copy_tree, run_temp_dir
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH
 from onexgen.testing.test_executor import failed_test, junit_cases
 from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
@@ -462,7 +462,7 @@ class _Workspace:
         self.copies: dict[Path, Path] = {}
         for original in originals:
             copy = root / original.name
-            shutil.copytree(original, copy, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+            copy_tree(original, copy, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
             self.copies[copy] = original
         # A batch writes into one output directory, so its nodes share one project's ruff
         # settings: validate at that project's line length, as single-node validation does.

@@ -63,6 +63,9 @@ class ModelBatchNodeSpec(BaseModel):
     def _node_type_into_requirements(cls, data: Any) -> Any:
         """Let ``node_type`` at entry level stand in for the one inside ``requirements``."""
         if isinstance(data, dict):
+            if data.get("prompt") is not None and data.get("requirements") is not None:
+                # checked first: else the half-written requirements report missing fields
+                raise ValueError("has both 'prompt' and 'requirements'; give exactly one of them")
             requirements = data.get("requirements")
             node_type = data.get("node_type")
             if (

@@ -65,6 +65,9 @@ def validate(
     except KeyboardInterrupt:
         sys.stderr.write("onexgen: interrupted; the node was not changed\n")
         raise typer.Exit(code=130) from None
+    except (OSError, RuntimeError) as error:  # full TMPDIR, unreadable node: one line
+        sys.stderr.write(f"onexgen: error: {' '.join(str(error).split())}\n")
+        raise typer.Exit(code=1) from None
     if as_json:
         sys.stdout.write(json.dumps(result_as_json(result), indent=2) + "\n")
     else:

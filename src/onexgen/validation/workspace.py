@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from onexgen.process_control import run_temp_dir
+from onexgen.process_control import copy_tree, run_temp_dir
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH, find_ruff_config, ruff_line_length
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def node_workspace(node_dir: Path) -> Iterator[Workspace]:
     with tempfile.TemporaryDirectory(prefix="onexgen-validate-", dir=run_temp_dir()) as tmp:
         root = Path(tmp)
         target = root / node_dir.name
-        shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+        copy_tree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
         write_tool_configs(root, node_dir.name, project_line_length(node_dir))
         yield Workspace(root=root, node_dir=target)
 

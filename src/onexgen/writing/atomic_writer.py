@@ -245,6 +245,8 @@ def _fsync_dir(path: Path) -> None:
 
 def _remove_tree(path: Path) -> None:
     """Delete a directory we created (never follows symlinks); missing is fine."""
+    if not os.path.lexists(path):
+        return  # e.g. never created because the filesystem is read-only: nothing to undo
     with contextlib.suppress(FileNotFoundError):
         if path.is_symlink() or not path.is_dir():
             path.unlink()
@@ -389,7 +391,8 @@ class AtomicNodeWriter:
             os.mkdir(wrapper)
             os.mkdir(staging)
         except OSError as exc:
-            _remove_tree(wrapper)
+            with contextlib.suppress(OSError):  # the cause, not the cleanup, is the message
+                _remove_tree(wrapper)
             raise NodeWriteError(
                 f"cannot create a staging directory in {self._output_dir}: {_describe(exc)}"
             ) from exc
@@ -399,7 +402,8 @@ class AtomicNodeWriter:
             for rel, text in entries:
                 self._write_file(staging, rel, text, created_dirs)
         except OSError as exc:
-            _remove_tree(wrapper)
+            with contextlib.suppress(OSError):  # the cause, not the cleanup, is the message
+                _remove_tree(wrapper)
             self._staging = None
             self._state = _State.DISCARDED
             self._remove_created_dirs()
@@ -674,6 +678,12 @@ class AtomicNodeWriter:
         raise NodeWriteError(f"no node to look at in state {self._state.value}")
 
     def _prepare_output_dir(self) -> None:
+        for path in (self._output_dir, *self._output_dir.parents):
+            if os.path.islink(path) and not os.path.exists(path):
+                raise NodeWriteError(
+                    f"output directory {path} is a symbolic link to {os.readlink(path)}, which "
+                    "does not exist; create that directory or pass another --output-dir"
+                )
         missing = self._output_dir
         while not missing.parent.exists() and missing.parent != missing:
             missing = missing.parent
