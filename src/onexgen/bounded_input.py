@@ -6,7 +6,8 @@ in this order and each against a budget: the file size (before reading), the par
 stream (depth and event count, before anything is built), the composed node graph (the size it
 would have with every alias expanded, and every collection's length), and only then builds the
 Python values. A non-finite number is refused wherever it is, and every error names the file and
-the field (``spec.yaml: nodes[3].timeout_ms: ...``).
+the field (``spec.yaml: nodes[3].timeout_ms: ...``). Invisible characters (terminal escapes,
+bidi overrides, zero-width) are dropped from every string.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+from onexgen.invisible_chars import strip_invisible
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -86,7 +89,7 @@ def load_json_text(text: str, source: str, limits: ModelInputLimits = DEFAULT_LI
             f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
     _check_values(data, source, limits)
-    return data
+    return _visible(data)
 
 
 def load_yaml_text(text: str, source: str, limits: ModelInputLimits = DEFAULT_LIMITS) -> Any:
@@ -117,7 +120,7 @@ def load_yaml_text(text: str, source: str, limits: ModelInputLimits = DEFAULT_LI
             raise
         raise InputFileError(f"{source}: invalid YAML value: {_short(str(exc))}") from None
     _check_values(data, source, limits)
-    return data
+    return _visible(data)
 
 
 # -- budgets -----------------------------------------------------------------------------------
@@ -279,6 +282,18 @@ def _check_values(data: Any, source: str, limits: ModelInputLimits) -> None:
             if len(value) > limits.max_items:
                 raise InputFileError(_too_long(source, where or "(top level)", len(value), limits))
             stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def _visible(data: Any) -> Any:
+    """``data`` with terminal escapes, bidi-override and zero-width characters dropped from
+    every string (keys too), so none of them reaches a generated file; sizes are checked."""
+    if isinstance(data, str):
+        return strip_invisible(data)
+    if isinstance(data, dict):
+        return {_visible(key): _visible(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_visible(item) for item in data]
+    return data
 
 
 def _short(text: str, limit: int = 120) -> str:

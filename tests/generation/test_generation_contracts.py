@@ -179,7 +179,7 @@ def test_hostile_names_in_contract_stay_safe(tmp_path: Path, hostile_text: str) 
     contract, _ = load_contract(path)
     assert contract.name == "node_etc_class_compute"
     assert [op.name for op in contract.operations] == ["import_op", "n_2fast", "up"]
-    assert len(contract.description) == 4000
+    assert 3990 <= len(contract.description) <= 4000  # cut at 4000, then trimmed
 
 
 @pytest.mark.parametrize(

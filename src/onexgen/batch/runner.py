@@ -132,6 +132,7 @@ def prepare_requirements(spec: ModelBatchSpec) -> dict[str, _Prepared]:
     """
     from onexgen.parsing import PRDAnalyzer
     from onexgen.parsing.errors import ParsingError, PromptRefusedError
+    from onexgen.rendering.escaping import strip_invisible
 
     analyzer = PRDAnalyzer()
     prepared: dict[str, _Prepared] = {}
@@ -140,7 +141,9 @@ def prepare_requirements(spec: ModelBatchSpec) -> dict[str, _Prepared]:
         requirements = entry.requirements
         if entry.prompt is not None:
             try:
-                requirements = analyzer.analyze_prompt(entry.prompt, node_type_hint=entry.node_type)
+                requirements = analyzer.analyze_prompt(
+                    strip_invisible(entry.prompt), node_type_hint=entry.node_type
+                )
             except PromptRefusedError as exc:
                 prepared[entry.name] = _Prepared(refused=True, error=f"prompt refused: {exc}")
                 continue

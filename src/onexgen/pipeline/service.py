@@ -153,6 +153,12 @@ class CodeGenerationService:
         ``prompt``, ``requirements`` and ``contract`` (a contract model also needs its
         requirements) says what to build. Cancellation (Ctrl-C) rolls back and re-raises.
         """
+        if prompt is not None:
+            from onexgen.rendering.escaping import strip_invisible
+
+            # The prompt boundary: terminal escapes, bidi overrides and zero-width characters
+            # never reach the parser, the generated files or the manifest.
+            prompt = strip_invisible(prompt)
         run_id = correlation_id or uuid4()
         run = _Run(
             correlation_id=run_id,
