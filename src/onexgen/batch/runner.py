@@ -62,6 +62,7 @@ class ModelBatchOptions(BaseModel):
     fail_fast: bool = False
     force: bool = False
     keep_failed: bool = False
+    overwrite_edits: bool = False
     timeout_seconds: float | None = Field(default=None, gt=0)
     templates_dir: Path | None = None
 
@@ -77,6 +78,7 @@ def resolve_options(
     timeout_seconds: float | None = None,
     templates_dir: Path | None = None,
     keep_failed: bool = False,
+    overwrite_edits: bool = False,
 ) -> ModelBatchOptions:
     """Merge: an explicit argument wins over the spec's ``defaults:``, which wins over built-ins."""
     from onexgen.validation.levels import DEFAULT_LEVEL
@@ -89,6 +91,7 @@ def resolve_options(
         fail_fast=fail_fast if fail_fast is not None else bool(d.fail_fast),
         force=force if force is not None else bool(d.force),
         keep_failed=keep_failed,
+        overwrite_edits=overwrite_edits,
         timeout_seconds=timeout_seconds or d.timeout_seconds,
         templates_dir=templates_dir,
     )
@@ -250,6 +253,7 @@ async def _generate_and_validate(  # noqa: PLR0917 - private, one caller
                 ready.requirements,
                 scratch or options.output_dir,
                 force=options.force and scratch is None,
+                overwrite_edits=options.overwrite_edits,
                 validation_level=level,
                 templates_dir=options.templates_dir,
             )
@@ -318,6 +322,7 @@ def _place(
     the row fails with "already exists"; a node that is not written leaves the old one alone.
     """
     from onexgen.writing.atomic_writer import AtomicNodeWriter, NodeWriteError
+    from onexgen.writing.manifest import user_edits
 
     rows: list[ModelBatchNodeResult] = []
     for row in result.nodes:
@@ -334,6 +339,24 @@ def _place(
                 "validation; --keep-failed writes it anyway)"
             )
             rows.append(row.model_copy(update={"node_path": None, "errors": (*row.errors, note)}))
+            continue
+        edits = (
+            user_edits(options.output_dir / row.package_name)
+            if options.force and not options.overwrite_edits
+            else None
+        )
+        if edits:
+            problem = (
+                f"{row.name}: not written: {options.output_dir / row.package_name} has "
+                f"{len(edits)} file(s) edited by hand ({', '.join(edits[:10])}); pass "
+                "--overwrite-edits to replace them"
+            )
+            update = {
+                "status": EnumBatchNodeStatus.FAILED,
+                "node_path": None,
+                "errors": (*row.errors, problem),
+            }
+            rows.append(row.model_copy(update=update))
             continue
         try:
             with AtomicNodeWriter(

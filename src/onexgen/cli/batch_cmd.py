@@ -94,6 +94,13 @@ def batch(
             help="Also write nodes that fail validation (by default only passing ones are).",
         ),
     ] = False,
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits",
+            help="With --force, also replace nodes whose files were edited by hand.",
+        ),
+    ] = False,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     no_sandbox: NoSandboxOption = False,
@@ -120,6 +127,7 @@ def batch(
         timeout_seconds=timeout,
         templates_dir=templates_dir,
         keep_failed=keep_failed,
+        overwrite_edits=overwrite_edits,
     )
     console = _console(stderr=as_json)
     if not as_json:

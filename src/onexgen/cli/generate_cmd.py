@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from rich.console import RenderableType
+    from rich.live import Live
 
     from onexgen.models.generation import (
         EnumPipelineStage,
@@ -101,6 +102,14 @@ def generate(
     force: Annotated[
         bool, typer.Option("--force", "-f", help="Replace an existing node (atomically).")
     ] = False,
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits",
+            help="With --force, also replace files edited by hand since generation (listed "
+            "and asked about in a terminal, refused otherwise).",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the files and contract; write nothing.")
     ] = False,
@@ -166,6 +175,7 @@ def generate(
             output_dir=output_dir,
             node_type=node_type.value if node_type else None,
             force=force,
+            overwrite_edits=overwrite_edits,
             dry_run=dry_run,
             validation=validation.value,
             run_tests=want_tests,
@@ -195,6 +205,7 @@ def _run(
     output_dir: Path,
     node_type: str | None,
     force: bool,
+    overwrite_edits: bool,
     dry_run: bool,
     validation: str,
     run_tests: bool,
@@ -226,7 +237,24 @@ def _run(
             strict_mode=strict,
             templates_dir=templates_dir,
             timeout=timeout,
+            overwrite_edits=overwrite_edits,
+            confirm_overwrite=confirm,
         )
+
+    live_view: list[Live] = []
+
+    def _ask_before_overwriting(node: Path, edits: tuple[str, ...]) -> bool:
+        for live in live_view:
+            live.stop()
+        sys.stderr.write(f"{node} has files edited by hand since it was generated:\n")
+        sys.stderr.write("".join(f"  {path}\n" for path in edits))
+        answer = typer.confirm("Replace them?", default=False, err=True)
+        for live in live_view:
+            live.start()
+        return answer
+
+    # Asked in a terminal only; --json and pipes refuse (the message names --overwrite-edits).
+    confirm = _ask_before_overwriting if sys.stdin.isatty() and not as_json else None
 
     if as_json:
         result = asyncio.run(main())
@@ -241,7 +269,8 @@ def _run(
         console = Console(highlight=False, soft_wrap=True)
         view = _LiveStages()
         service.subscribe(view.on_event)
-        with Live(console=console, get_renderable=view.render, refresh_per_second=12):
+        with Live(console=console, get_renderable=view.render, refresh_per_second=12) as live:
+            live_view.append(live)
             result = asyncio.run(main())
         for text, style in _summary_lines(result):
             console.print(Text(text, style=style))

@@ -46,6 +46,9 @@ _LOG = logging.getLogger("onexgen.pipeline")
 type CommitHook = Callable[[Path], Awaitable[None]]
 """Awaited with the staging path just before the swap (crash-safety tests pause here)."""
 
+type ConfirmOverwrite = Callable[[Path, tuple[str, ...]], bool]
+"""Asked (node path, files edited by hand) before ``force`` replaces them; True to go on."""
+
 DEFAULT_OUTPUT_DIRECTORY = Path("generated_nodes")
 S = EnumPipelineStage
 
@@ -146,6 +149,8 @@ class CodeGenerationService:
         templates_dir: Path | None = None,
         timeout: float | None = None,
         correlation_id: UUID | None = None,
+        overwrite_edits: bool = False,
+        confirm_overwrite: ConfirmOverwrite | None = None,
     ) -> ModelGenerationResult:
         """Run the pipeline once and describe the outcome (failures are results, not raises).
 
@@ -188,6 +193,8 @@ class CodeGenerationService:
                     strict_mode=strict_mode,
                     templates_dir=templates_dir,
                     timeout=timeout,
+                    edits_ok=overwrite_edits,
+                    confirm_overwrite=confirm_overwrite,
                 )
         except _StageError as exc:
             run.errors.append(f"stage {exc.stage.value} ({exc.stage.title}): {exc.message}")
@@ -225,6 +232,7 @@ class CodeGenerationService:
         templates_dir: Path | None = None,
         timeout: float | None = None,
         correlation_id: UUID | None = None,
+        overwrite_edits: bool = False,
     ) -> ModelGenerationResult:
         """Blocking form of :meth:`generate_node` for callers without an event loop."""
         return asyncio.run(
@@ -242,6 +250,7 @@ class CodeGenerationService:
                 templates_dir=templates_dir,
                 timeout=timeout,
                 correlation_id=correlation_id,
+                overwrite_edits=overwrite_edits,
             )
         )
 
@@ -268,6 +277,8 @@ class CodeGenerationService:
         strict_mode: bool,
         templates_dir: Path | None,
         timeout: float | None,
+        edits_ok: bool = False,
+        confirm_overwrite: ConfirmOverwrite | None = None,
     ) -> None:
         parsed = await self._stage(
             run,
@@ -348,6 +359,8 @@ class CodeGenerationService:
             run.recorder.skip_remaining("dry run: nothing is written")
             return
 
+        if force and not edits_ok:
+            _check_user_edits(run, writer.target, confirm_overwrite)
         with writer:
             await self._validate_and_refine(run, writer, rendered, level)
             target = await self._stage(
@@ -543,6 +556,22 @@ class CodeGenerationService:
             dry_run=dry_run,
             contract_yaml=run.contract_yaml,
         )
+
+
+def _check_user_edits(run: _Run, target: Path, confirm: ConfirmOverwrite | None) -> None:
+    """Stop before ``force`` replaces files edited by hand, unless ``confirm`` says go on."""
+    from onexgen.writing.manifest import user_edits
+
+    edits = user_edits(target)
+    if not edits or (confirm is not None and confirm(target, edits)):
+        return
+    shown = ", ".join(edits[:10]) + (f" and {len(edits) - 10} more" if len(edits) > 10 else "")
+    message = (
+        f"{target} has {len(edits)} file(s) edited by hand since it was generated ({shown}); "
+        "pass --overwrite-edits to replace them, or move them away"
+    )
+    run.recorder.failed(S.FILE_WRITING, message)
+    raise _StageError(S.FILE_WRITING, message)
 
 
 def _now[T](work: Callable[[], T]) -> Callable[[], Awaitable[T]]:
