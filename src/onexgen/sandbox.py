@@ -64,6 +64,14 @@ def _warn_once(message: str) -> None:
     sys.stderr.flush()
 
 
+def _existing_path(arg: str) -> bool:
+    return os.path.isabs(arg) and os.path.exists(arg)
+
+
+def _inside(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
 def sandboxed_argv(argv: list[str], *, cwd: Path, writable: Iterable[Path], tool: str) -> list[str]:
     """``argv``, wrapped in bubblewrap when ``tool`` runs generated code and the sandbox can.
 
@@ -94,8 +102,16 @@ def sandboxed_argv(argv: list[str], *, cwd: Path, writable: Iterable[Path], tool
         "--die-with-parent",
         "--new-session",
     ]  # fmt: skip
-    for path in sorted({os.path.abspath(p) for p in writable}):
-        if os.path.isdir(path):
-            command += ["--bind", path, path]
+    # Paths named on the command line stay visible (read-only) even under the private /tmp;
+    # binds go parents first, so a writable directory inside a read-only one stays writable.
+    rw = {os.path.abspath(path) for path in writable if os.path.isdir(path)}
+    binds = {
+        os.path.abspath(arg): "--ro-bind"
+        for arg in argv[1:]
+        if _existing_path(arg) and not any(_inside(os.path.abspath(arg), top) for top in rw)
+    }
+    binds |= dict.fromkeys(rw, "--bind")
+    for path in sorted(binds):
+        command += [binds[path], path, path]
     command += ["--chdir", os.path.abspath(cwd), "--", *argv]
     return command

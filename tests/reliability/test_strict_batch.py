@@ -76,6 +76,7 @@ def test_strict_batch_writes_only_passing_nodes_and_keeps_the_good_one(tmp_path:
         tmp_path,
         validation=EnumValidationLevel.STRICT,
         force=True,
+        overwrite_edits=True,  # the store node was edited above
         templates_dir=_failing_compute_tests(tmp_path),
     )
 

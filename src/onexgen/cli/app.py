@@ -34,7 +34,10 @@ def run_app(args: list[str] | None = None, prog_name: str | None = None) -> None
 
     with command_scope():
         try:
-            app(args=args, prog_name=prog_name)
+            if args is None:
+                app()
+            else:
+                app(args=args, prog_name=prog_name)
         except SystemExit as exc:
             if exc.code == EXIT_INTERRUPTED:
                 raise SystemExit(interrupted_exit_code()) from None

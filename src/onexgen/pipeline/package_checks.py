@@ -77,6 +77,10 @@ class _Findings:
 
 
 async def _run(argv: list[str], cwd: Path, timeout: float) -> tuple[int, str, str]:
+    from onexgen.sandbox import sandboxed_argv
+
+    # onex imports the generated packages: it runs in the sandbox (ruff is left as it is)
+    argv = sandboxed_argv(argv, cwd=cwd, writable=[cwd, run_temp_dir()], tool=Path(argv[0]).name)
     process = await asyncio.create_subprocess_exec(
         *argv,
         cwd=str(cwd),

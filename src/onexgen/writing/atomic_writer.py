@@ -628,7 +628,7 @@ class AtomicNodeWriter:
             return self._recover_stale_locked()
 
     def _recover_stale_locked(self) -> tuple[str, ...]:
-        actions: list[str] = []
+        actions = [f"removed {name}" for name in remove_dead_batch_scratch(self._output_dir)]
         try:
             entries = sorted(os.listdir(self._output_dir))
         except FileNotFoundError:
