@@ -111,3 +111,15 @@ def test_wrong_types_in_a_contract_name_file_and_field(
     message = str(info.value)
     assert message.startswith(f"{path}: "), message
     assert field in message, message
+
+
+def test_validate_reads_a_nodes_contract_through_the_bounded_loader(tmp_path: Path) -> None:
+    from onexgen.validation.layout import load_layout
+
+    node = tmp_path / "node_bomb_effect"
+    node.mkdir()
+    (node / "contract.yaml").write_text(HEADER + "metadata:\n" + alias_bomb("  "))
+    layout = load_layout(node)
+    assert layout.contract is None
+    assert layout.contract_error is not None
+    assert "aliases expanded" in layout.contract_error
