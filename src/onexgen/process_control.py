@@ -15,6 +15,7 @@ The state is per process (one CLI run is one process), kept in one object, never
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import functools
@@ -43,7 +44,8 @@ class _ProcessState:
 
     terminated: bool = False
     children: set[int] = field(default_factory=set)
-    run_dir: Path | None = None
+    run_dirs: dict[Path, Path] = field(default_factory=dict)
+    """Per base directory (TMPDIR, /dev/shm): this run's directory in it."""
 
 
 _STATE = _ProcessState()
@@ -154,22 +156,24 @@ def sweep_dead_run_dirs(base: Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(removed))
 
 
-def run_temp_dir() -> Path:
-    """This run's directory for temporary files (created on first use, private to us)."""
-    current = _STATE.run_dir
+def run_temp_dir(base: Path | None = None) -> Path:
+    """This run's directory for temporary files in ``base`` (default TMPDIR), made on first use."""
+    root = Path(base) if base is not None else Path(tempfile.gettempdir())
+    current = _STATE.run_dirs.get(root)
     if current is not None and current.is_dir():
         return current
-    base = Path(tempfile.gettempdir())
-    path = base / f"{RUN_DIR_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    path = root / f"{RUN_DIR_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     path.mkdir(mode=0o700)
-    _STATE.run_dir = path
+    if not _STATE.run_dirs:
+        atexit.register(remove_run_temp_dir)  # library use, without command_scope
+    _STATE.run_dirs[root] = path
     return path
 
 
 def remove_run_temp_dir() -> None:
-    """Delete this run's temporary directory and everything in it."""
-    current, _STATE.run_dir = _STATE.run_dir, None
-    if current is not None:
+    """Delete this run's temporary directories and everything in them."""
+    while _STATE.run_dirs:
+        _, current = _STATE.run_dirs.popitem()
         shutil.rmtree(current, ignore_errors=True)
 
 
@@ -220,6 +224,9 @@ def command_scope() -> Iterator[None]:
     """Around one CLI command: handlers in, dead runs' leftovers out, ours removed at the end."""
     install_signal_handlers()
     sweep_dead_run_dirs()
+    shm = Path("/dev/shm")  # ruff formats generated files in a RAM folder when there is one
+    if shm.is_dir():
+        sweep_dead_run_dirs(shm)
     try:
         yield
     finally:

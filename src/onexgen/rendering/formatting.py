@@ -103,7 +103,11 @@ def format_with_ruff(
     python = [f for f in files if f.path.endswith(_FORMATTED_SUFFIXES)]
     if not python:
         return files
-    with tempfile.TemporaryDirectory(prefix="onexgen-fmt-", dir=_scratch_dir()) as tmp:
+    from onexgen.process_control import child_setup, run_temp_dir
+
+    scratch = _scratch_dir()
+    base = run_temp_dir(Path(scratch) if scratch is not None else None)
+    with tempfile.TemporaryDirectory(prefix="onexgen-fmt-", dir=base) as tmp:
         root = Path(tmp)
         for item in python:
             target = root / item.path
@@ -116,6 +120,7 @@ def format_with_ruff(
             capture_output=True,
             text=True,
             check=False,
+            preexec_fn=child_setup,  # dies with us
         )
         if proc.returncode != 0:
             raise RuffFormatError(proc.stderr.strip() or proc.stdout.strip())
