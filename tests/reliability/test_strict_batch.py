@@ -8,7 +8,13 @@ be kept even under ``--force``.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import signal
+import subprocess
+import sys
+import time
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,9 +27,9 @@ from onexgen.models.validation import EnumValidationLevel
 from onexgen.writing.atomic_writer import BATCH_PREFIX
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from onexgen.models.batch import ModelBatchResult
+
+ONEXGEN = Path(sys.executable).parent / "onexgen"
 
 
 def _requirements(kind: str, name: str) -> dict[str, str]:
@@ -94,3 +100,37 @@ def test_strict_batch_writes_only_passing_nodes_and_keeps_the_good_one(tmp_path:
         "node_orders_store_effect",
     ]
     assert not any(p.name.startswith(BATCH_PREFIX) for p in out.iterdir())
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_validated_batch_writes_nothing(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    names = [f"step{i:02d}_calc" for i in range(12)]
+    nodes = [{"name": names[0], "requirements": _requirements("compute", names[0])}]
+    nodes += [
+        {"name": name, "requirements": _requirements("compute", name), "depends_on": [prev]}
+        for prev, name in itertools.pairwise(names)
+    ]
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        yaml.safe_dump({"defaults": {"output_dir": "out", "validation": "basic"}, "nodes": nodes})
+    )
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [str(ONEXGEN), "batch", str(spec), "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f"{BATCH_PREFIX}*/node_{names[2]}_compute")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == code, stderr
+    assert "nothing was written" in stderr
+    assert "Traceback" not in stderr
+    assert list(out.iterdir()) == [], "an unvalidated node or the scratch dir was left"

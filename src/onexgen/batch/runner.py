@@ -288,7 +288,9 @@ async def _generate_and_validate(  # noqa: PLR0917 - private, one caller
             spec, options, spec_label, prepared, generated, partial, None, started, templates
         )
         if scratch is not None:
-            result = _place(result, options, started)
+            # Nothing was validated yet, so nothing is written: the scratch dir goes away.
+            rows = tuple(row.model_copy(update={"node_path": None}) for row in result.nodes)
+            result = result.model_copy(update={"nodes": rows, "output_dir": options.output_dir})
         raise BatchCancelledError(result) from None
 
     validation: ModelBatchValidationResult | None = None

@@ -151,10 +151,12 @@ def batch(
         partial = exc.result if isinstance(exc, BatchCancelledError) else None
         if partial is not None:
             _report(partial, as_json=as_json)
-        typer.echo(
-            "onexgen: interrupted; finished nodes were kept, unfinished ones were not written",
-            err=True,
+        kept = (
+            "finished nodes were kept, unfinished ones were not written"
+            if options.validation is EnumValidationLevel.NONE
+            else "nothing was written (nodes are written only once validated)"
         )
+        typer.echo(f"onexgen: interrupted; {kept}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         if debug:
