@@ -137,7 +137,7 @@ def test_conflicting_node_types_are_rejected() -> None:
         ("- just a list\n", "the spec must be a mapping with a top-level 'nodes:' list"),
         ("defaults: {}\n", "missing the top-level 'nodes:' list"),
         ("nodes: []\n", "'nodes:' is empty; list at least one node"),
-        ("nodes: [\n", "invalid YAML: line 2, column 1: expected the node content"),
+        ("nodes: [\n", "invalid YAML: line 2, column 1: did not find expected node content"),
     ],
 )
 def test_malformed_files_get_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:

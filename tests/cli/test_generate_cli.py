@@ -21,6 +21,8 @@ from onexgen.writing import MANIFEST_FILE_NAME, STAGING_PREFIX
 
 PROMPT = "Create EFFECT node for PostgreSQL writes with connection pooling and retry logic"
 ONEXGEN = Path(sys.executable).parent / "onexgen"
+GENERATE_FORCE = [str(ONEXGEN), "generate", PROMPT, "--validation", "none", "--force"]
+GENERATE_FORCE.append("--overwrite-edits")  # the old nodes of these tests were edited by hand
 runner = CliRunner()
 
 
@@ -136,7 +138,7 @@ def test_existing_node_needs_force_then_is_replaced(tmp_path: Path) -> None:
     assert "Traceback" not in stderr + stdout
     assert snapshot(node) == before
 
-    generate_json(tmp_path, "--validation", "none", "--force")
+    generate_json(tmp_path, "--validation", "none", "--force", "--overwrite-edits")
     assert not (node / "hand_written.txt").exists()
     assert sorted(os.listdir(tmp_path)) == [node.name]
 
@@ -247,7 +249,7 @@ def test_kill_9_between_staging_and_rename_leaves_old_node(tmp_path: Path) -> No
     out = tmp_path / "out"
     node, before = old_node(out)
     hold = tmp_path / "hold"
-    proc = start(out, hold, "--force")
+    proc = start(out, hold, "--force", "--overwrite-edits")
     staging = Path(wait_for(hold, proc))
     assert staging.name == node.name
     assert staging.parent.parent == out.resolve()
@@ -260,7 +262,7 @@ def test_kill_9_between_staging_and_rename_leaves_old_node(tmp_path: Path) -> No
     assert staging.parent.exists()  # a recognisable leftover...
 
     proc2 = subprocess.run(
-        [str(ONEXGEN), "generate", PROMPT, "-o", str(out), "--validation", "none", "--force"],
+        [*GENERATE_FORCE, "-o", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -285,7 +287,7 @@ def test_ctrl_c_exits_130_and_restores_everything(tmp_path: Path) -> None:
     out = tmp_path / "out"
     node, before = old_node(out)
     hold = tmp_path / "hold"
-    proc = start(out, hold, "--force")
+    proc = start(out, hold, "--force", "--overwrite-edits")
     wait_for(hold, proc)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
@@ -358,7 +360,7 @@ def test_kill_9_at_any_moment_leaves_old_or_complete_new(tmp_path: Path, fractio
     out = tmp_path / "out"
     node, old = old_node(out)
     running = subprocess.Popen(
-        [str(ONEXGEN), "generate", PROMPT, "-o", str(out), "--validation", "none", "--force"],
+        [*GENERATE_FORCE, "-o", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -180,17 +180,17 @@ def test_hostile_names_in_contract_stay_safe(tmp_path: Path, hostile_text: str) 
     contract, _ = load_contract(path)
     assert contract.name == "node_etc_class_compute"
     assert [op.name for op in contract.operations] == ["import_op", "n_2fast", "up"]
-    assert len(contract.description) == 4000
+    assert 3990 <= len(contract.description) <= 4000  # cut at 4000, then trimmed
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name: [unclosed\n", "not valid YAML at line"),
+        ("name: [unclosed\n", "invalid YAML: line"),
         ("- a list\n", "must contain a mapping"),
         ("name: x\nnode_type: widget\n", "node_type must be EFFECT_GENERIC"),
         ("node_type: EFFECT_GENERIC\n", "'name' is required"),
-        ("name: x\nnode_type: effect\noperations: 5\n", "'operations' must be a list"),
+        ("name: x\nnode_type: effect\noperations: 5\n", "operations: must be a list"),
     ],
 )
 def test_bad_contracts_give_one_readable_line(tmp_path: Path, text: str, message: str) -> None:
@@ -202,7 +202,7 @@ def test_bad_contracts_give_one_readable_line(tmp_path: Path, text: str, message
 
 
 def test_missing_contract_file(tmp_path: Path) -> None:
-    with pytest.raises(ContractLoadError, match="cannot read contract"):
+    with pytest.raises(ContractLoadError, match="file not found"):
         load_contract(tmp_path / "absent.yaml")
 
 

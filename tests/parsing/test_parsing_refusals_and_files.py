@@ -121,7 +121,7 @@ def test_requirements_json_file_from_service_name(tmp_path: Path) -> None:
         ),
         ("node_name: Thing\nbusiness_description: x\n", ".yaml", "node_type: is required"),
         ("- just\n- a list\n", ".yaml", "expected a mapping"),
-        ("node_type: [unclosed\n", ".yaml", "invalid YAML at line"),
+        ("node_type: [unclosed\n", ".yaml", "invalid YAML: line"),
         ("{not json", ".json", "invalid JSON at line 1"),
     ],
 )

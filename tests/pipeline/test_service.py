@@ -175,7 +175,12 @@ def test_cancellation_before_commit_rolls_back(tmp_path: Path) -> None:
         service = CodeGenerationService(before_commit=stall)
         task = asyncio.create_task(
             service.generate_node(
-                None, tmp_path, prompt=PROMPT, force=True, validation_level="none"
+                None,
+                tmp_path,
+                prompt=PROMPT,
+                force=True,
+                overwrite_edits=True,  # node.py was edited above
+                validation_level="none",
             )
         )
         await asyncio.wait_for(reached.wait(), 30)

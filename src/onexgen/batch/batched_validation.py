@@ -31,6 +31,7 @@ from onexgen.models.validation import (
     ModelValidationIssue,
     ModelValidationResult,
 )
+from onexgen.process_control import run_temp_dir
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH
 from onexgen.testing.test_executor import failed_test, junit_cases
 from onexgen.validation.code_quality import check_complexity, run_ruff_check, run_ruff_format
@@ -557,7 +558,7 @@ async def validate_batch(
     runs: list[ModelToolRun] = []
     validations: dict[Path, ModelValidationResult] = {}
     with (
-        tempfile.TemporaryDirectory(prefix="onexgen-batch-validation-") as tmp,
+        tempfile.TemporaryDirectory(prefix="onexgen-batch-validation-", dir=run_temp_dir()) as tmp,
         _bytecode_dropped(Path(tmp)),
     ):
         space = _Workspace(Path(tmp), originals)

@@ -1,5 +1,10 @@
 """Runs a batch: spec -> requirements -> generation in dependency stages -> batched validation.
 
+Nothing unvalidated reaches the output directory: with any validation level, nodes are generated
+into a scratch directory inside it, validated there in one batched pass, and only the ones that
+pass are moved into place (each through the atomic writer, so ``--force`` and "already exists"
+work as for ``generate``); failing ones are reported and dropped unless ``keep_failed``.
+
 Prompts are parsed up front, so a refused prompt is known (and its dependents skipped) before any
 time is spent generating. Generation goes through the real pipeline (``CodeGenerationService``),
 staged by dependencies. Validation is batched: the in-process AST checks run inside the pipeline
@@ -56,6 +61,8 @@ class ModelBatchOptions(BaseModel):
     jobs: int = Field(ge=1)
     fail_fast: bool = False
     force: bool = False
+    keep_failed: bool = False
+    overwrite_edits: bool = False
     timeout_seconds: float | None = Field(default=None, gt=0)
     templates_dir: Path | None = None
 
@@ -70,6 +77,8 @@ def resolve_options(
     force: bool | None = None,
     timeout_seconds: float | None = None,
     templates_dir: Path | None = None,
+    keep_failed: bool = False,
+    overwrite_edits: bool = False,
 ) -> ModelBatchOptions:
     """Merge: an explicit argument wins over the spec's ``defaults:``, which wins over built-ins."""
     from onexgen.validation.levels import DEFAULT_LEVEL
@@ -81,6 +90,8 @@ def resolve_options(
         jobs=jobs or d.jobs or DEFAULT_JOBS,
         fail_fast=fail_fast if fail_fast is not None else bool(d.fail_fast),
         force=force if force is not None else bool(d.force),
+        keep_failed=keep_failed,
+        overwrite_edits=overwrite_edits,
         timeout_seconds=timeout_seconds or d.timeout_seconds,
         templates_dir=templates_dir,
     )
@@ -125,6 +136,7 @@ def prepare_requirements(spec: ModelBatchSpec) -> dict[str, _Prepared]:
     from onexgen.batch.spec import named_after_entry
     from onexgen.parsing import PRDAnalyzer
     from onexgen.parsing.errors import ParsingError, PromptRefusedError
+    from onexgen.rendering.escaping import strip_invisible
 
     analyzer = PRDAnalyzer()
     prepared: dict[str, _Prepared] = {}
@@ -133,7 +145,9 @@ def prepare_requirements(spec: ModelBatchSpec) -> dict[str, _Prepared]:
         requirements = entry.requirements
         if entry.prompt is not None:
             try:
-                requirements = analyzer.analyze_prompt(entry.prompt, node_type_hint=entry.node_type)
+                requirements = analyzer.analyze_prompt(
+                    strip_invisible(entry.prompt), node_type_hint=entry.node_type
+                )
             except PromptRefusedError as exc:
                 prepared[entry.name] = _Prepared(refused=True, error=f"prompt refused: {exc}")
                 continue
@@ -182,6 +196,7 @@ async def run_batch(
     nodes stay in place, unfinished ones are never committed (the atomic writer rolls them back).
     """
     from onexgen.pipeline.service import CodeGenerationService
+    from onexgen.writing.atomic_writer import _remove_tree, make_batch_scratch
 
     started = time.perf_counter()
     prepared = prepare_requirements(spec)
@@ -192,7 +207,46 @@ async def run_batch(
     templates.preload()
     level = _generation_level(options.validation)
     generated: dict[str, ModelGenerationResult] = {}
+    scratch: Path | None = None
+    if options.validation is not EnumValidationLevel.NONE:
+        scratch = make_batch_scratch(options.output_dir)
+    try:
+        result = await _generate_and_validate(
+            spec,
+            options,
+            spec_label,
+            prepared,
+            generator,
+            templates,
+            level,
+            generated,
+            scratch,
+            started,
+            on_node_finished,
+            strategy,
+        )
+        if scratch is not None:
+            result = _place(result, options, started)
+        return result
+    finally:
+        if scratch is not None:
+            _remove_tree(scratch)
 
+
+async def _generate_and_validate(  # noqa: PLR0917 - private, one caller
+    spec: ModelBatchSpec,
+    options: ModelBatchOptions,
+    spec_label: str,
+    prepared: dict[str, _Prepared],
+    generator: CodeGenerationService,
+    templates: TemplateManager,
+    level: EnumValidationLevel,
+    generated: dict[str, ModelGenerationResult],
+    scratch: Path | None,
+    started: float,
+    on_node_finished: Callable[[str, EnumBatchNodeStatus, str | None], None] | None,
+    strategy: str,
+) -> ModelBatchResult:
     def make_step(entry: ModelBatchNodeSpec) -> ExecutionStep[ModelGenerationResult]:
         ready = prepared[entry.name]
 
@@ -201,8 +255,9 @@ async def run_batch(
                 raise NodeGenerationError(ready.error or "cannot be generated")
             result = await generator.generate_node(
                 ready.requirements,
-                options.output_dir,
-                force=options.force,
+                scratch or options.output_dir,
+                force=options.force and scratch is None,
+                overwrite_edits=options.overwrite_edits,
                 validation_level=level,
                 templates_dir=options.templates_dir,
                 strategy=strategy,
@@ -237,6 +292,10 @@ async def run_batch(
         result = _compose(
             spec, options, spec_label, prepared, generated, partial, None, started, templates
         )
+        if scratch is not None:
+            # Nothing was validated yet, so nothing is written: the scratch dir goes away.
+            rows = tuple(row.model_copy(update={"node_path": None}) for row in result.nodes)
+            result = result.model_copy(update={"nodes": rows, "output_dir": options.output_dir})
         raise BatchCancelledError(result) from None
 
     validation: ModelBatchValidationResult | None = None
@@ -257,6 +316,82 @@ async def run_batch(
         )
     return _compose(
         spec, options, spec_label, prepared, generated, execution, validation, started, templates
+    )
+
+
+def _place(
+    result: ModelBatchResult, options: ModelBatchOptions, started: float
+) -> ModelBatchResult:
+    """Move the validated nodes from the scratch directory into the output directory.
+
+    Only rows that passed (and, with ``keep_failed``, failed ones that were generated) are
+    written, each through the atomic writer: without ``--force`` an existing node is kept and
+    the row fails with "already exists"; a node that is not written leaves the old one alone.
+    """
+    from onexgen.writing.atomic_writer import AtomicNodeWriter, NodeWriteError
+    from onexgen.writing.manifest import user_edits
+
+    rows: list[ModelBatchNodeResult] = []
+    for row in result.nodes:
+        staged = row.node_path
+        wanted = row.status is EnumBatchNodeStatus.OK or (
+            options.keep_failed and row.status is EnumBatchNodeStatus.FAILED
+        )
+        if staged is None or row.package_name is None:
+            rows.append(row)
+            continue
+        if not wanted:
+            note = (
+                f"{row.name}: not written (it did not pass {options.validation.value} "
+                "validation; --keep-failed writes it anyway)"
+            )
+            rows.append(row.model_copy(update={"node_path": None, "errors": (*row.errors, note)}))
+            continue
+        edits = (
+            user_edits(options.output_dir / row.package_name)
+            if options.force and not options.overwrite_edits
+            else None
+        )
+        if edits:
+            problem = (
+                f"{row.name}: not written: {options.output_dir / row.package_name} has "
+                f"{len(edits)} file(s) edited by hand ({', '.join(edits[:10])}); pass "
+                "--overwrite-edits to replace them"
+            )
+            update = {
+                "status": EnumBatchNodeStatus.FAILED,
+                "node_path": None,
+                "errors": (*row.errors, problem),
+            }
+            rows.append(row.model_copy(update=update))
+            continue
+        try:
+            with AtomicNodeWriter(
+                options.output_dir, row.package_name, force=options.force
+            ) as writer:
+                writer.adopt(staged)
+                final = writer.commit()
+        except NodeWriteError as exc:
+            rows.append(
+                row.model_copy(
+                    update={
+                        "status": EnumBatchNodeStatus.FAILED,
+                        "node_path": None,
+                        "errors": (*row.errors, f"{row.name}: {exc}"),
+                    }
+                )
+            )
+            continue
+        rows.append(row.model_copy(update={"node_path": final}))
+    unattributed = [e for e in result.errors if not any(e in row.errors for row in result.nodes)]
+    errors = [e for row in rows for e in row.errors] + unattributed
+    return result.model_copy(
+        update={
+            "nodes": tuple(rows),
+            "errors": tuple(errors),
+            "output_dir": options.output_dir,
+            "total_duration_seconds": round(time.perf_counter() - started, 4),
+        }
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from onexgen.batch.scheduler import DependencyAwareScheduler, DependencyError
@@ -64,6 +63,9 @@ class ModelBatchNodeSpec(BaseModel):
     def _node_type_into_requirements(cls, data: Any) -> Any:
         """Let ``node_type`` at entry level stand in for the one inside ``requirements``."""
         if isinstance(data, dict):
+            if data.get("prompt") is not None and data.get("requirements") is not None:
+                # checked first: else the half-written requirements report missing fields
+                raise ValueError("has both 'prompt' and 'requirements'; give exactly one of them")
             requirements = data.get("requirements")
             node_type = data.get("node_type")
             if (
@@ -214,20 +216,14 @@ def parse_batch_spec(raw: Any, source: str = "<spec>") -> ModelBatchSpec:
 
 def load_batch_spec(path: Path) -> ModelBatchSpec:
     """Read and validate a spec file; relative ``defaults.output_dir`` is resolved beside it."""
+    from onexgen.bounded_input import InputFileError, load_structured_file
+
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BatchSpecError(source, ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BatchSpecError(source, [f"cannot read the file: {exc}"]) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BatchSpecError(source, [f"invalid YAML: {where}{problem}"]) from None
+        raw = load_structured_file(path, "batch spec")
+    except InputFileError as exc:
+        message = str(exc)
+        raise BatchSpecError(source, [message.removeprefix(f"{source}: ")]) from None
     spec = parse_batch_spec(raw, source)
     output_dir = spec.defaults.output_dir
     if output_dir is not None and not output_dir.is_absolute():

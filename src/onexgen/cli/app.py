@@ -68,13 +68,31 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def run_app(args: list[str] | None = None, prog_name: str = "onexgen") -> None:
+    """Run ``onexgen`` with ``args`` inside :func:`~onexgen.process_control.command_scope`.
+
+    SIGTERM takes the Ctrl-C path; a command interrupted either way exits 130 (Ctrl-C) or 143
+    (SIGTERM), with no tool process or temporary directory of ours left behind.
+    """
+    from onexgen.process_control import EXIT_INTERRUPTED, command_scope, interrupted_exit_code
+
+    argv = sys.argv[1:] if args is None else args
+    only = argv[0] if argv and (argv[0] in COMMANDS or argv[0] in GROUPS) else None
+    app = build_app(only)
+    with command_scope():
+        try:
+            app(args=argv, prog_name=prog_name)
+        except SystemExit as exc:
+            if exc.code == EXIT_INTERRUPTED:
+                raise SystemExit(interrupted_exit_code()) from None
+            raise
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``onexgen`` with ``argv`` (default: the process arguments)."""
-    args = sys.argv[1:] if argv is None else argv
-    only = args[0] if args and (args[0] in COMMANDS or args[0] in GROUPS) else None
-    build_app(only)(args=args, prog_name="onexgen")
+    run_app(argv)
 
 
 def generate_alias() -> None:
     """Console-script entry point for ``omninode-generate`` (= ``onexgen generate``)."""
-    build_app("generate")(args=["generate", *sys.argv[1:]], prog_name="omninode-generate")
+    run_app(["generate", *sys.argv[1:]], prog_name="omninode-generate")

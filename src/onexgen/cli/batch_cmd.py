@@ -25,7 +25,11 @@ from onexgen.cli.llm_options import (
     engine_for,
     strategy_label,
 )
-from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.options import (
+    NoSandboxOption,
+    TemplatesDirOption,
+    apply_sandbox_flag,
+)
 from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
@@ -94,6 +98,20 @@ def batch(
         float | None,
         typer.Option("--timeout", min=0.001, help="Give up on a node after this many seconds."),
     ] = None,
+    keep_failed: Annotated[
+        bool,
+        typer.Option(
+            "--keep-failed",
+            help="Also write nodes that fail validation (by default only passing ones are).",
+        ),
+    ] = False,
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits",
+            help="With --force, also replace nodes whose files were edited by hand.",
+        ),
+    ] = False,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     strategy: StrategyOpt = StrategyOption.AUTO,
@@ -104,8 +122,10 @@ def batch(
     kafka_servers: Annotated[
         str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
     ] = None,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
+    apply_sandbox_flag(no_sandbox)
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
     from onexgen.batch.spec import BatchSpecError, load_batch_spec
     from onexgen.models.validation import EnumValidationLevel
@@ -133,6 +153,8 @@ def batch(
         force=force,
         timeout_seconds=timeout,
         templates_dir=templates_dir,
+        keep_failed=keep_failed,
+        overwrite_edits=overwrite_edits,
     )
     console = _console(stderr=as_json)
     if not as_json:
@@ -175,10 +197,12 @@ def batch(
         partial = exc.result if isinstance(exc, BatchCancelledError) else None
         if partial is not None:
             _report(partial, as_json=as_json)
-        typer.echo(
-            "onexgen: interrupted; finished nodes were kept, unfinished ones were not written",
-            err=True,
+        kept = (
+            "finished nodes were kept, unfinished ones were not written"
+            if options.validation is EnumValidationLevel.NONE
+            else "nothing was written (nodes are written only once validated)"
         )
+        typer.echo(f"onexgen: interrupted; {kept}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         if debug:

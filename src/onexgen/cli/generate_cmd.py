@@ -26,13 +26,18 @@ from onexgen.cli.llm_options import (
     StrictLLMOpt,
     engine_for,
 )
-from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.options import (
+    NoSandboxOption,
+    TemplatesDirOption,
+    apply_sandbox_flag,
+)
 from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
 
     from rich.console import RenderableType
+    from rich.live import Live
 
     from onexgen.llm.engine import StrategyEngine
     from onexgen.models.generation import (
@@ -130,6 +135,14 @@ def generate(
     force: Annotated[
         bool, typer.Option("--force", "-f", help="Replace an existing node (atomically).")
     ] = False,
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits",
+            help="With --force, also replace files edited by hand since generation (listed "
+            "and asked about in a terminal, refused otherwise).",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the files and contract; write nothing.")
     ] = False,
@@ -168,8 +181,10 @@ def generate(
     kafka_servers: Annotated[
         str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
     ] = None,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Generate a complete ONEX node package (contract, code, tests, manifest)."""
+    apply_sandbox_flag(no_sandbox)
     sources = [
         name
         for name, value in (
@@ -214,6 +229,7 @@ def generate(
             module_prefix=project.module_prefix if project is not None else "",
             node_type=node_type.value if node_type else None,
             force=force,
+            overwrite_edits=overwrite_edits,
             dry_run=dry_run,
             validation=validation.value,
             run_tests=want_tests,
@@ -314,6 +330,7 @@ def _run(
     module_prefix: str,
     node_type: str | None,
     force: bool,
+    overwrite_edits: bool,
     dry_run: bool,
     validation: str,
     run_tests: bool,
@@ -376,9 +393,25 @@ def _run(
             timeout=timeout,
             module_prefix=module_prefix,
             strategy=strategy,
+            overwrite_edits=overwrite_edits,
+            confirm_overwrite=confirm,
         )
 
-    return _show(main, service.subscribe, as_json=as_json)
+    live_view: list[Live] = []
+
+    def _ask_before_overwriting(node: Path, edits: tuple[str, ...]) -> bool:
+        for live in live_view:
+            live.stop()
+        sys.stderr.write(f"{node} has files edited by hand since it was generated:\n")
+        sys.stderr.write("".join(f"  {path}\n" for path in edits))
+        answer = typer.confirm("Replace them?", default=False, err=True)
+        for live in live_view:
+            live.start()
+        return answer
+
+    # Asked in a terminal only; --json and pipes refuse (the message names --overwrite-edits).
+    confirm = _ask_before_overwriting if sys.stdin.isatty() and not as_json else None
+    return _show(main, service.subscribe, as_json=as_json, live_view=live_view)
 
 
 def _show(
@@ -386,8 +419,13 @@ def _show(
     subscribe: Callable[[Callable[[ModelProgressEvent], None]], object],
     *,
     as_json: bool,
+    live_view: list[Live] | None = None,
 ) -> ModelGenerationResult:
-    """Run ``main`` with the live stage view (or plain lines, or JSON) fed by ``subscribe``."""
+    """Run ``main`` with the live stage view (or plain lines, or JSON) fed by ``subscribe``.
+
+    ``live_view`` receives the Rich live display while it runs, so a question asked mid-run
+    (overwrite hand-edited files?) can pause it.
+    """
     import asyncio
 
     if as_json:
@@ -403,7 +441,9 @@ def _show(
         console = Console(highlight=False, soft_wrap=True)
         view = _LiveStages()
         subscribe(view.on_event)
-        with Live(console=console, get_renderable=view.render, refresh_per_second=12):
+        with Live(console=console, get_renderable=view.render, refresh_per_second=12) as live:
+            if live_view is not None:
+                live_view.append(live)
             result = asyncio.run(main())
         for text, style in _summary_lines(result):
             console.print(Text(text, style=style))

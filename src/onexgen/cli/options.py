@@ -27,3 +27,23 @@ def require_node_dir(node_dir: Path, example: str) -> None:
             f"error: {node_dir} is not a directory; pass the node package folder, e.g. {example}\n"
         )
         raise typer.Exit(code=2)
+
+
+NoSandboxOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-sandbox",
+        help="Run the generated code (its tests, onex validate) without the bubblewrap sandbox.",
+    ),
+]
+"""``--no-sandbox``: run generated code unconfined (and without the warning when it must be)."""
+
+
+def apply_sandbox_flag(no_sandbox: bool) -> None:
+    """Tell every tool run of this command (``validation.tools.run_tool``) the sandbox choice."""
+    if no_sandbox:
+        import os
+
+        from onexgen.sandbox import SANDBOX_ENV
+
+        os.environ[SANDBOX_ENV] = "off"

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from onexgen.cli.options import require_node_dir
+from onexgen.cli.options import NoSandboxOption, apply_sandbox_flag, require_node_dir
 
 
 class TestTypeOption(StrEnum):
@@ -32,6 +32,7 @@ def run_tests(
     node_dir: Annotated[
         Path, typer.Argument(help="The generated node package directory.", show_default=False)
     ],
+    *,
     test_type: Annotated[
         TestTypeOption, typer.Option("--type", "-t", help="Only tests with this marker.")
     ] = TestTypeOption.ALL,
@@ -42,8 +43,10 @@ def run_tests(
         bool, typer.Option("--coverage/--no-coverage", help="Measure line coverage.")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Run a node's tests (marker filter, timeout, coverage) and analyse the failures."""
+    apply_sandbox_flag(no_sandbox)
     require_node_dir(node_dir, "onexgen test generated/node_postgres_writer_effect --type unit")
     from onexgen.models.testing import EnumTestType
     from onexgen.testing.failure_analyzer import FailureAnalyzer
@@ -57,6 +60,9 @@ def run_tests(
     except ToolNotFoundError as error:
         sys.stderr.write(f"error: {error}\n")
         raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("onexgen: interrupted; the test run was stopped\n")
+        raise typer.Exit(code=130) from None
     analyzer = FailureAnalyzer()
     analysis = analyzer.analyze(results)
     if as_json:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from onexgen.cli.options import require_node_dir
+from onexgen.cli.options import NoSandboxOption, apply_sandbox_flag, require_node_dir
 from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def validate(
     node_dir: Annotated[
         Path, typer.Argument(help="The generated node package directory.", show_default=False)
     ],
+    *,
     level: Annotated[
         LevelOption, typer.Option("--level", "-l", help="How much to check.")
     ] = LevelOption.STRICT,
@@ -45,8 +46,16 @@ def validate(
     kafka_servers: Annotated[
         str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=1.0, help="Kill the node's test run after this many seconds."
+        ),
+    ] = 120.0,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Validate a node: ONEX compliance, mypy --strict, ruff, docs and tests, with fixes."""
+    apply_sandbox_flag(no_sandbox)
     require_node_dir(node_dir, "onexgen validate generated/node_postgres_writer_effect")
     from onexgen.bus.port import BusError
     from onexgen.validation.quality_validator import QualityValidator
@@ -60,9 +69,16 @@ def validate(
                 kafka_servers, node_dir, level=level.value, threshold=threshold
             )
         else:
-            result = QualityValidator(threshold=threshold).validate_sync(node_dir, level.value)
-    except (ToolNotFoundError, BusError, RuntimeError) as error:
+            validator = QualityValidator(threshold=threshold, test_timeout_seconds=timeout)
+            result = validator.validate_sync(node_dir, level.value)
+    except (ToolNotFoundError, BusError) as error:
         sys.stderr.write(f"error: {error}\n")
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("onexgen: interrupted; the node was not changed\n")
+        raise typer.Exit(code=130) from None
+    except (OSError, RuntimeError) as error:  # full TMPDIR, unreadable node: one line
+        sys.stderr.write(f"onexgen: error: {' '.join(str(error).split())}\n")
         raise typer.Exit(code=1) from None
     if as_json:
         sys.stdout.write(json.dumps(result_as_json(result), indent=2) + "\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from onexgen.contracts.builder import build_contract
@@ -47,8 +46,42 @@ def _mapping(value: object, where: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ContractLoadError(f"'{where}' must be a mapping")
+        raise ContractLoadError(f"{where}: must be a mapping (got {_shown(value)})")
     return value
+
+
+def _number(values: dict[str, Any], key: str, where: str) -> float | None:
+    """A stated number, or ``None``; ``true``, text or a list is an error, never coerced."""
+    value = values.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ContractLoadError(f"{where}.{key}: must be a number (got {_shown(value)})")
+    return value
+
+
+def _names(value: object, where: str) -> tuple[str, ...]:
+    """A list of names (strings); anything else is an error naming the field."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ContractLoadError(f"{where}: must be a list of names (got {_shown(value)})")
+    return tuple(value)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _category(metadata: dict[str, Any]) -> EnumCategory:
+    value = metadata.get("category", EnumCategory.GENERAL.value)
+    if not isinstance(value, str) or value.strip().lower() not in set(EnumCategory):
+        raise ContractLoadError(
+            f"metadata.category: must be one of {', '.join(c.value for c in EnumCategory)} "
+            f"(got {_shown(value)})"
+        )
+    return EnumCategory(value.strip().lower())
 
 
 def _kind(raw: dict[str, Any], path: Path) -> EnumNodeKind:
@@ -65,12 +98,12 @@ def _kind(raw: dict[str, Any], path: Path) -> EnumNodeKind:
 def _operations(raw: dict[str, Any]) -> tuple[str, ...]:
     ops = raw.get("operations") or []
     if not isinstance(ops, list):
-        raise ContractLoadError("'operations' must be a list of names or {name: ...} mappings")
+        raise ContractLoadError("operations: must be a list of names or {name: ...} mappings")
     names = []
     for op in ops:
         name = op.get("name") if isinstance(op, dict) else op
         if not isinstance(name, str) or not name.strip():
-            raise ContractLoadError(f"operation without a name: {op!r}")
+            raise ContractLoadError(f"operations: an entry has no name: {_shown(op)}")
         names.append(snake(name))
     return tuple(dict.fromkeys(names))
 
@@ -79,7 +112,10 @@ def _domain_from_topics(raw: dict[str, Any]) -> str | None:
     """``infra`` from ``onex.cmd.infra.<name>-requested.v1`` in event_topics or event_bus."""
     topics = _mapping(raw.get("event_topics"), "event_topics")
     bus = _mapping(raw.get("event_bus"), "event_bus")
-    candidates = [topics.get("requested"), *(bus.get("subscribe_topics") or [])]
+    subscribed = bus.get("subscribe_topics") or []
+    if not isinstance(subscribed, list):
+        raise ContractLoadError("event_bus.subscribe_topics: must be a list of topic names")
+    candidates = [topics.get("requested"), *subscribed]
     for topic in candidates:
         match = _TOPIC.match(str(topic or ""))
         if match:
@@ -89,11 +125,14 @@ def _domain_from_topics(raw: dict[str, Any]) -> str | None:
 
 def _retry_attempts(retry: dict[str, Any]) -> int | None:
     """Attempts from ``max_retries`` (the framework's name), or a hand-written ``max_attempts``."""
-    retries = retry.get("max_retries")
-    if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0:
+    retries = _int(retry, "max_retries", "configuration.retry")
+    if retries is not None:
+        if retries < 0:
+            raise ContractLoadError(
+                f"configuration.retry.max_retries: must be >= 0 (got {retries})"
+            )
         return retries + 1
-    attempts = retry.get("max_attempts")
-    return attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else None
+    return _int(retry, "max_attempts", "configuration.retry")
 
 
 def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerformanceRequirements:
@@ -105,40 +144,59 @@ def _performance(config: dict[str, Any], perf: dict[str, Any]) -> ModelPerforman
     windows = _mapping(config.get("windowing"), "configuration.windowing")
     batching = _mapping(config.get("batching"), "configuration.batching")
     rate_limit = None
-    if rate.get("requests") and rate.get("period_seconds"):
-        rate_limit = ModelRateLimit(
-            requests=rate["requests"], period_seconds=rate["period_seconds"]
-        )
-    return ModelPerformanceRequirements(
-        max_latency_ms=perf.get("max_latency_ms"),
-        throughput_per_second=perf.get("throughput_per_second"),
-        timeout_seconds=config.get("timeout_seconds"),
-        retry_attempts=_retry_attempts(retry),
-        pool_min_size=pool.get("min_size"),
-        pool_max_size=pool.get("max_size"),
-        cache_ttl_seconds=cache.get("ttl_seconds"),
-        rate_limit=rate_limit,
-        circuit_breaker_threshold=breaker.get("failure_threshold"),
-        batch_size=batching.get("batch_size"),
-        window_seconds=tuple(windows.get("window_seconds") or ()),
+    requests = _number(rate, "requests", "configuration.rate_limit")
+    period = _number(rate, "period_seconds", "configuration.rate_limit")
+    if requests and period:
+        rate_limit = ModelRateLimit(requests=requests, period_seconds=period)
+    window_values = windows.get("window_seconds") or []
+    if not isinstance(window_values, list):
+        raise ContractLoadError("configuration.windowing.window_seconds: must be a list")
+    window_seconds = tuple(
+        _number({"value": v}, "value", f"configuration.windowing.window_seconds[{i}]") or 0
+        for i, v in enumerate(window_values)
     )
+    return ModelPerformanceRequirements(
+        max_latency_ms=_number(perf, "max_latency_ms", "performance"),
+        throughput_per_second=_number(perf, "throughput_per_second", "performance"),
+        timeout_seconds=_number(config, "timeout_seconds", "configuration"),
+        retry_attempts=_retry_attempts(retry),
+        pool_min_size=_int(pool, "min_size", "configuration.connection_pool"),
+        pool_max_size=_int(pool, "max_size", "configuration.connection_pool"),
+        cache_ttl_seconds=_number(cache, "ttl_seconds", "configuration.cache"),
+        rate_limit=rate_limit,
+        circuit_breaker_threshold=_int(
+            breaker, "failure_threshold", "configuration.circuit_breaker"
+        ),
+        batch_size=_int(batching, "batch_size", "configuration.batching"),
+        window_seconds=window_seconds,
+    )
+
+
+def _int(values: dict[str, Any], key: str, where: str) -> int | None:
+    number = _number(values, key, where)
+    if number is None:
+        return None
+    if isinstance(number, float) and not number.is_integer():
+        raise ContractLoadError(f"{where}.{key}: must be a whole number (got {number})")
+    return int(number)
 
 
 def _configuration_with_descriptor(raw: dict[str, Any]) -> dict[str, Any]:
     """``configuration``, with the timeout taken from ``descriptor.timeout_ms`` if it has none."""
     config = dict(_mapping(raw.get("configuration"), "configuration"))
     descriptor = _mapping(raw.get("descriptor"), "descriptor")
-    timeout_ms = descriptor.get("timeout_ms")
-    if "timeout_seconds" not in config and isinstance(timeout_ms, int | float) and timeout_ms > 0:
+    timeout_ms = _number(descriptor, "timeout_ms", "descriptor")
+    if timeout_ms is not None and timeout_ms <= 0:
+        raise ContractLoadError(f"descriptor.timeout_ms: must be above 0 (got {timeout_ms})")
+    if "timeout_seconds" not in config and timeout_ms is not None:
         config["timeout_seconds"] = timeout_ms / 1000
     return config
 
 
 def _features(raw: dict[str, Any], metadata: dict[str, Any]) -> tuple[str, ...]:
     listed = metadata.get("features") or raw.get("features") or []
-    if not isinstance(listed, list):
-        raise ContractLoadError("'features' must be a list of names")
-    return tuple(dict.fromkeys(snake(str(f), "feature") for f in listed))
+    names = _names(listed, "features")
+    return tuple(dict.fromkeys(snake(f, "feature") for f in names))
 
 
 def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
@@ -189,34 +247,55 @@ def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
 
 def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
     """The contract in ``path`` and the requirements it implies."""
+    from onexgen.bounded_input import InputFileError, load_structured_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContractLoadError(f"cannot read contract {path}: {exc.strerror or exc}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContractLoadError(f"{path} is not valid YAML{where}") from None
+        raw = load_structured_file(path, "contract")
+    except InputFileError as exc:
+        raise ContractLoadError(str(exc)) from None
     if not isinstance(raw, dict):
         raise ContractLoadError(f"{path} must contain a mapping with name, node_type, description")
+    try:
+        requirements, kind, category = _requirements(raw, path)
+    except ContractLoadError as exc:
+        message = str(exc)
+        if message.startswith(str(path)):
+            raise
+        raise ContractLoadError(f"{path}: {message}") from None
+    classification = ModelClassificationResult(
+        node_type=kind,
+        confidence=1.0,
+        template_name=kind.value,
+        template_variant=category.value,
+        primary_indicators=("contract",),
+    )
+    contract = build_contract(
+        requirements, classification, gather_intelligence(requirements, classification)
+    )
+    return contract, requirements
+
+
+def _requirements(
+    raw: dict[str, Any], path: Path
+) -> tuple[ModelPRDRequirements, EnumNodeKind, EnumCategory]:
+    """The requirements a contract mapping states; field errors name the field."""
     kind = _kind(raw, path)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ContractLoadError(f"{path}: 'name' is required (for example node_user_store_effect)")
     metadata = _mapping(raw.get("metadata"), "metadata")
+    for key in ("service_name", "node_name", "domain", "description"):
+        holder = raw if key == "description" else metadata
+        value = holder.get(key)
+        if value is not None and not isinstance(value, str):
+            where = key if key == "description" else f"metadata.{key}"
+            raise ContractLoadError(f"{where}: must be text (got {_shown(value)})")
     service = metadata.get("service_name") or _KIND_SUFFIX.sub(
         "", identifier(name).removeprefix("node_")
     )
     service = snake(str(service), "node")
     description = str(raw.get("description") or "").strip() or f"{service} {kind.value} node"
-    category_value = str(metadata.get("category", "general"))
-    category = (
-        EnumCategory(category_value)
-        if category_value in set(EnumCategory)
-        else EnumCategory.GENERAL
-    )
+    category = _category(metadata)
     try:
         requirements = ModelPRDRequirements(
             node_type=kind,
@@ -229,9 +308,10 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
             business_description=description[:4000],
             operations=_operations(raw),
             features=_features(raw, metadata),
-            external_systems=tuple(str(s) for s in metadata.get("external_systems") or ()),
+            external_systems=_names(metadata.get("external_systems"), "metadata.external_systems"),
             dependencies=tuple(
-                snake(str(s), "dependency") for s in metadata.get("dependencies") or ()
+                snake(s, "dependency")
+                for s in _names(metadata.get("dependencies"), "metadata.dependencies")
             ),
             performance_requirements=_performance(
                 _configuration_with_descriptor(raw),
@@ -245,14 +325,4 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "contract"
         raise ContractLoadError(f"{path}: {field}: {first['msg']}") from None
-    classification = ModelClassificationResult(
-        node_type=kind,
-        confidence=1.0,
-        template_name=kind.value,
-        template_variant=category.value,
-        primary_indicators=("contract",),
-    )
-    contract = build_contract(
-        requirements, classification, gather_intelligence(requirements, classification)
-    )
-    return contract, requirements
+    return requirements, kind, category

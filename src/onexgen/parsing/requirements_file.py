@@ -7,7 +7,6 @@ naming the field, e.g. ``reqs.yaml: node_name: must be PascalCase such as 'Order
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from onexgen.parsing.errors import RequirementsFileError
@@ -30,28 +29,12 @@ _FIELD_HINTS: dict[str, str] = {
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RequirementsFileError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise RequirementsFileError(f"{path}: cannot read the file ({error})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise RequirementsFileError(
-                f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-            ) from None
-    else:
-        import yaml  # only requirements files need YAML; keeps `onexgen parse` start-up fast
+    from onexgen.bounded_input import InputFileError, load_structured_file
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise RequirementsFileError(f"{path}: invalid YAML{where}") from None
+    try:
+        data = load_structured_file(path, "requirements file")
+    except InputFileError as error:
+        raise RequirementsFileError(str(error)) from None
     if not isinstance(data, dict):
         raise RequirementsFileError(
             f"{path}: expected a mapping of requirement fields (node_type, node_name, ...), "

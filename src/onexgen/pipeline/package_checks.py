@@ -19,6 +19,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from onexgen.process_control import (
+    run_temp_dir,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -202,7 +206,7 @@ async def check_packages(
 
     dirs = sorted({Path(os.path.abspath(d)) for d in node_dirs})
     findings = _Findings(dirs)
-    with tempfile.TemporaryDirectory(prefix="onexgen-package-checks-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onexgen-package-checks-", dir=run_temp_dir()) as tmp:
         root = Path(tmp)
         write_tool_configs(root)
         config = root / "ruff.toml" if ruff_config == "validator" else ruff_config

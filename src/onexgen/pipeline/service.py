@@ -52,6 +52,9 @@ _LOG = logging.getLogger("onexgen.pipeline")
 type CommitHook = Callable[[Path], Awaitable[None]]
 """Awaited with the staging path just before the swap (crash-safety tests pause here)."""
 
+type ConfirmOverwrite = Callable[[Path, tuple[str, ...]], bool]
+"""Asked (node path, files edited by hand) before ``force`` replaces them; True to go on."""
+
 DEFAULT_OUTPUT_DIRECTORY = Path("generated_nodes")
 S = EnumPipelineStage
 
@@ -161,6 +164,8 @@ class CodeGenerationService:
         correlation_id: UUID | None = None,
         module_prefix: str = "",
         strategy: EnumGenerationStrategy | str = EnumGenerationStrategy.AUTO,
+        overwrite_edits: bool = False,
+        confirm_overwrite: ConfirmOverwrite | None = None,
     ) -> ModelGenerationResult:
         """Run the pipeline once and describe the outcome (failures are results, not raises).
 
@@ -168,6 +173,12 @@ class CodeGenerationService:
         ``prompt``, ``requirements`` and ``contract`` (a contract model also needs its
         requirements) says what to build. Cancellation (Ctrl-C) rolls back and re-raises.
         """
+        if prompt is not None:
+            from onexgen.rendering.escaping import strip_invisible
+
+            # The prompt boundary: terminal escapes, bidi overrides and zero-width characters
+            # never reach the parser, the generated files or the manifest.
+            prompt = strip_invisible(prompt)
         run_id = correlation_id or uuid4()
         run = _Run(
             correlation_id=run_id,
@@ -200,6 +211,8 @@ class CodeGenerationService:
                     timeout=timeout,
                     module_prefix=module_prefix,
                     session=session,
+                    edits_ok=overwrite_edits,
+                    confirm_overwrite=confirm_overwrite,
                 )
         except _StageError as exc:
             run.errors.append(f"stage {exc.stage.value} ({exc.stage.title}): {exc.message}")
@@ -262,6 +275,7 @@ class CodeGenerationService:
         timeout: float | None = None,
         correlation_id: UUID | None = None,
         module_prefix: str = "",
+        overwrite_edits: bool = False,
     ) -> ModelGenerationResult:
         """Blocking form of :meth:`generate_node` for callers without an event loop."""
         return asyncio.run(
@@ -280,6 +294,7 @@ class CodeGenerationService:
                 timeout=timeout,
                 correlation_id=correlation_id,
                 module_prefix=module_prefix,
+                overwrite_edits=overwrite_edits,
             )
         )
 
@@ -308,6 +323,8 @@ class CodeGenerationService:
         timeout: float | None,
         module_prefix: str = "",
         session: StrategySession | None = None,
+        edits_ok: bool = False,
+        confirm_overwrite: ConfirmOverwrite | None = None,
     ) -> None:
         parsed = await self._stage(
             run,
@@ -399,6 +416,8 @@ class CodeGenerationService:
             run.recorder.skip_remaining("dry run: nothing is written")
             return
 
+        if force and not edits_ok:
+            _check_user_edits(run, writer.target, confirm_overwrite)
         with writer:
             await self._validate_and_refine(run, writer, rendered, level)
             target = await self._stage(
@@ -606,6 +625,22 @@ class CodeGenerationService:
             contract_yaml=run.contract_yaml,
             strategy=run.strategy,
         )
+
+
+def _check_user_edits(run: _Run, target: Path, confirm: ConfirmOverwrite | None) -> None:
+    """Stop before ``force`` replaces files edited by hand, unless ``confirm`` says go on."""
+    from onexgen.writing.manifest import user_edits
+
+    edits = user_edits(target)
+    if not edits or (confirm is not None and confirm(target, edits)):
+        return
+    shown = ", ".join(edits[:10]) + (f" and {len(edits) - 10} more" if len(edits) > 10 else "")
+    message = (
+        f"{target} has {len(edits)} file(s) edited by hand since it was generated ({shown}); "
+        "pass --overwrite-edits to replace them, or move them away"
+    )
+    run.recorder.failed(S.FILE_WRITING, message)
+    raise _StageError(S.FILE_WRITING, message)
 
 
 def _now[T](work: Callable[[], T]) -> Callable[[], Awaitable[T]]:

@@ -14,6 +14,7 @@ import unicodedata
 
 import yaml
 
+from onexgen.invisible_chars import strip_invisible
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "py_docstring",
     "py_str",
     "snake",
+    "strip_invisible",
     "yaml_scalar",
 ]
 
@@ -48,14 +50,11 @@ class UserText(str):
 
 
 def clean_text(value: str) -> str:
-    """One line of printable text: controls, NUL and surrogates removed, whitespace collapsed."""
+    """One line of printable text: escapes, controls, bidi and zero-width characters removed."""
     kept: list[str] = []
-    for char in value:
-        category = unicodedata.category(char)
-        if char.isspace() or category in {"Zl", "Zp"}:
+    for char in strip_invisible(value):
+        if char.isspace() or unicodedata.category(char) in {"Zl", "Zp"}:
             kept.append(" ")
-        elif category in {"Cc", "Cs", "Co", "Cn"} or (category == "Cf" and char != "\u200d"):
-            continue
         else:
             kept.append(char)
     return _WS.sub(" ", "".join(kept)).strip()

@@ -100,7 +100,11 @@ def format_with_ruff(
     python = [f for f in files if f.path.endswith(_FORMATTED_SUFFIXES)]
     if not python:
         return files
-    with tempfile.TemporaryDirectory(prefix="onexgen-fmt-", dir=_scratch_dir()) as tmp:
+    from onexgen.process_control import run_temp_dir
+
+    scratch = _scratch_dir()
+    base = run_temp_dir(Path(scratch) if scratch is not None else None)
+    with tempfile.TemporaryDirectory(prefix="onexgen-fmt-", dir=base) as tmp:
         root = Path(tmp)
         for item in python:
             target = root / item.path

@@ -98,6 +98,7 @@ class TestExecutor:
                 timeout=self.timeout_seconds,
                 env=env,
                 dump_signal=signal.SIGUSR1,
+                writable=[node_dir, workspace.root],
             )
             return self._collect(node_dir, workspace, test_type, run)
 

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from onexgen.models.enums import EnumNodeKind
 from onexgen.validation.import_root import NodeImportPath, declared_module, node_import_path
 
@@ -199,12 +197,12 @@ def _parse(node_dir: Path, path: Path) -> ParsedFile:
 def _load_contract(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     if not path.is_file():
         return None, "contract.yaml is missing"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        return None, f"contract.yaml is not valid YAML{where}: {exc}"
+    from onexgen.bounded_input import InputFileError, load_structured_file
+
+    try:  # the bounded loader: a node's contract.yaml may be hostile (alias bomb, 10 MB)
+        data = load_structured_file(path, "contract")
+    except InputFileError as exc:
+        return None, f"contract.yaml is not usable: {str(exc).removeprefix(f'{path}: ')}"
     if not isinstance(data, dict):
         return None, "contract.yaml must be a mapping of fields"
     return data, None

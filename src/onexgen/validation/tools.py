@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from onexgen.cache_dirs import user_cache_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 _INSTALL_HINTS = {
     "ruff": "uv add ruff",
@@ -138,25 +137,64 @@ async def run_tool(
     timeout: float,
     env: Mapping[str, str | None] | None = None,
     dump_signal: int | None = None,
+    writable: Sequence[Path] | None = None,
 ) -> ModelToolRun:
     """Run ``tool args`` in its own process group; on timeout kill the whole group.
 
     With ``dump_signal``, the tool first gets that signal and a second to report where it is
-    stuck (pytest's stack dump via faulthandler) before the group is killed.
+    stuck (pytest's stack dump via faulthandler) before the group is killed. Tools that run
+    generated code (pytest, onex) run in the bubblewrap sandbox of :mod:`onexgen.sandbox`, able
+    to change only ``writable`` (default: ``cwd``), this run's temp dir and the bytecode cache.
     """
+    from onexgen.process_control import (
+        child_setup,
+        register_child,
+        run_temp_dir,
+        unregister_child,
+    )
+    from onexgen.sandbox import sandboxed_argv
+
     executable = locate_tool(tool)
     full_env = tool_env(env)
+    argv = sandboxed_argv(
+        [str(executable), *args],
+        cwd=cwd,
+        writable=[*(writable or [cwd]), bytecode_cache_dir(), run_temp_dir()],
+        tool=tool,
+    )
+    if argv[0] != str(executable):
+        dump_signal = None  # it would reach bubblewrap, not the tool
     started = time.perf_counter()
+    # Own session (so its whole group can be killed), and it dies with us even on our kill -9.
     process = await asyncio.create_subprocess_exec(
-        str(executable),
-        *args,
+        *argv,
         cwd=str(cwd),
         env=full_env,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=child_setup,
     )
+    register_child(process.pid)
+    try:
+        return await _supervise(
+            tool, args, process, started=started, timeout=timeout, dump_signal=dump_signal
+        )
+    finally:
+        unregister_child(process.pid)
+
+
+async def _supervise(
+    tool: str,
+    args: list[str],
+    process: asyncio.subprocess.Process,
+    *,
+    started: float,
+    timeout: float,
+    dump_signal: int | None,
+) -> ModelToolRun:
+    """Wait for ``process`` within ``timeout``; on timeout or cancellation kill its group."""
     assert process.stdout is not None
     assert process.stderr is not None
     # Read the pipes in tasks of their own: cancelling communicate() on timeout would lose what
@@ -168,10 +206,6 @@ async def run_tool(
     timed_out = False
     try:
         await asyncio.wait_for(process.wait(), timeout=timeout)
-    except asyncio.CancelledError:
-        # a sibling tool failed or the caller gave up: leave no tool running behind us
-        _kill_group(process.pid)
-        raise
     except TimeoutError:
         timed_out = True
         if dump_signal is not None:
@@ -181,6 +215,15 @@ async def run_tool(
                 await asyncio.wait_for(asyncio.shield(process.wait()), timeout=1.0)
         _kill_group(process.pid)
         await process.wait()
+    except BaseException:
+        # Cancelled (a sibling failed, Ctrl-C, SIGTERM): leave no tool running behind us, and
+        # reap it before the loop closes (else asyncio reports "Event loop is closed").
+        _kill_group(process.pid)
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(process.wait())
+        for reader in readers:
+            reader.cancel()
+        raise
     stdout, stderr = await asyncio.gather(*readers)
     return ModelToolRun(
         tool=tool,
@@ -206,6 +249,8 @@ def run_tool_sync(
     Same process group and kill on timeout; usable from inside a running loop's thread, where
     ``asyncio.run`` would fail.
     """
+    from onexgen.process_control import child_setup, register_child, unregister_child
+
     executable = locate_tool(tool)
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -216,7 +261,9 @@ def run_tool_sync(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=child_setup,  # noqa: PLW1509 - async-signal-safe prctl only; dies with us
     )
+    register_child(process.pid)
     timed_out = False
     try:
         stdout, stderr = process.communicate(timeout=timeout)
@@ -228,6 +275,8 @@ def run_tool_sync(
         _kill_group(process.pid)
         process.wait()
         raise
+    finally:
+        unregister_child(process.pid)
     return ModelToolRun(
         tool=tool,
         args=tuple(args),
@@ -241,7 +290,6 @@ def run_tool_sync(
 
 def _kill_group(pid: int) -> None:
     """Kill the process group led by ``pid`` (the tool and anything it started)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
+    from onexgen.process_control import kill_group
+
+    kill_group(pid)

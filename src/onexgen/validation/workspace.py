@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onexgen.process_control import copy_tree, run_temp_dir
 from onexgen.rendering.formatting import DEFAULT_LINE_LENGTH, find_ruff_config, ruff_line_length
 from onexgen.validation.import_root import declared_module, node_import_path
 
@@ -168,14 +169,14 @@ def copy_node(node_dir: Path, root: Path) -> Path:
             text = init.read_text(encoding="utf-8") if init.is_file() and not staged else ""
             (copy_parent / "__init__.py").write_text(text, encoding="utf-8")
         source_parent = source_parent.parent
-    shutil.copytree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+    copy_tree(node_dir, target, ignore=shutil.ignore_patterns(*IGNORED_NAMES))
     return target
 
 
 @contextmanager
 def node_workspace(node_dir: Path) -> Iterator[Workspace]:
     """Copy ``node_dir`` to a fresh temporary path; remove it afterwards."""
-    with tempfile.TemporaryDirectory(prefix="onexgen-validate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onexgen-validate-", dir=run_temp_dir()) as tmp:
         root = Path(tmp)
         target = copy_node(node_dir, root)
         write_tool_configs(root, node_dir.name, project_line_length(node_dir))
@@ -185,7 +186,7 @@ def node_workspace(node_dir: Path) -> Iterator[Workspace]:
 @contextmanager
 def config_workspace(node_dir: Path) -> Iterator[Workspace]:
     """Tool configs in a temporary dir, for tools that must run on ``node_dir`` in place."""
-    with tempfile.TemporaryDirectory(prefix="onexgen-tools-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onexgen-tools-", dir=run_temp_dir()) as tmp:
         root = Path(tmp)
         write_tool_configs(root, node_dir.name, project_line_length(node_dir))
         yield Workspace(root=root, node_dir=node_dir)

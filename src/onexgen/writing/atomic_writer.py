@@ -10,9 +10,15 @@ package name while tools (mypy, pytest, the validator) look at it. With
 renames with recovery elsewhere) and kept aside until :meth:`AtomicNodeWriter.finalize`, so a
 failing later stage can still :meth:`AtomicNodeWriter.rollback` to the old node.
 
-Leftovers of a killed run carry recognisable names (``.onexgen-staging-<node>-<pid>-<token>/`` and
-``.onexgen-backup-<node>-<pid>-<token>/``); the next writer for the same node removes them, or puts
-a backed-up old node back if the run died between its two renames.
+Concurrent runs: the check of the target and the swap happen under an exclusive ``flock`` of the
+output directory, and a plain run only ever uses ``renameat2(RENAME_NOREPLACE)``, so of two plain
+runs of one node exactly one wins and the other gets "already exists"; ``--force`` runs serialise.
+
+Leftovers of a killed run carry recognisable names (``.onexgen-staging-<node>-<pid>-<token>/``,
+``.onexgen-backup-<node>-<pid>-<token>/`` and ``.onexgen-trash-<node>-<pid>-<token>/``); the next
+writer for the same node removes them, or puts a backed-up old node back if the run died between
+its two renames. A directory is only ever deleted after a rename to a trash name, so a kill during
+a delete can never leave a half-deleted tree under a name that recovery would put back.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import contextlib
 import ctypes
 import enum
 import errno
+import fcntl
 import functools
 import os
 import re
@@ -31,11 +38,13 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from types import TracebackType
 
 STAGING_PREFIX = ".onexgen-staging-"
 BACKUP_PREFIX = ".onexgen-backup-"
+TRASH_PREFIX = ".onexgen-trash-"
+BATCH_PREFIX = ".onexgen-batch-"
 
 #: Directories that tools (pytest, mypy, ruff) leave behind when stages 6, 7 or 9 run them inside
 #: a node; they are build products, never part of the generated package.
@@ -236,11 +245,24 @@ def _fsync_dir(path: Path) -> None:
 
 def _remove_tree(path: Path) -> None:
     """Delete a directory we created (never follows symlinks); missing is fine."""
+    if not os.path.lexists(path):
+        return  # e.g. never created because the filesystem is read-only: nothing to undo
     with contextlib.suppress(FileNotFoundError):
         if path.is_symlink() or not path.is_dir():
             path.unlink()
             return
         shutil.rmtree(path)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``directory`` (no lock file is left behind)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _pid_alive(pid: int) -> bool:
@@ -369,7 +391,8 @@ class AtomicNodeWriter:
             os.mkdir(wrapper)
             os.mkdir(staging)
         except OSError as exc:
-            _remove_tree(wrapper)
+            with contextlib.suppress(OSError):  # the cause, not the cleanup, is the message
+                _remove_tree(wrapper)
             raise NodeWriteError(
                 f"cannot create a staging directory in {self._output_dir}: {_describe(exc)}"
             ) from exc
@@ -379,7 +402,8 @@ class AtomicNodeWriter:
             for rel, text in entries:
                 self._write_file(staging, rel, text, created_dirs)
         except OSError as exc:
-            _remove_tree(wrapper)
+            with contextlib.suppress(OSError):  # the cause, not the cleanup, is the message
+                _remove_tree(wrapper)
             self._staging = None
             self._state = _State.DISCARDED
             self._remove_created_dirs()
@@ -395,6 +419,34 @@ class AtomicNodeWriter:
             raise
         self._state = _State.STAGED
         return staging
+
+    def adopt(self, directory: Path) -> Path:
+        """Stage a complete node that already exists elsewhere on this filesystem (one rename).
+
+        A batch generates and validates its nodes in a scratch directory first; this moves one
+        that passed into this writer's staging place, so the commit, its checks and ``force``
+        are exactly those of a single run.
+        """
+        if self._state is not _State.NEW:
+            raise NodeWriteError(f"cannot stage in state {self._state.value}")
+        if self._output_dir.is_dir():
+            self.recover_stale()
+        self.check_target()
+        self._prepare_output_dir()
+        wrapper = self._new_staging_name()
+        try:
+            os.mkdir(wrapper)
+            os.rename(directory, wrapper / self._name)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.rmdir(wrapper)
+            self._remove_created_dirs()
+            raise NodeWriteError(
+                f"cannot move {directory} into {self._output_dir}: {_describe(exc)}"
+            ) from exc
+        self._staging = wrapper / self._name
+        self._state = _State.STAGED
+        return self._staging
 
     def add_file(self, relative_path: str, text: str) -> Path:
         """Write one more file into the staged node (the manifest, once stages 6/7 are done)."""
@@ -447,33 +499,31 @@ class AtomicNodeWriter:
     # -- commit / rollback ------------------------------------------------------------------
 
     def commit(self) -> Path:
-        """Put the staged node in place with one rename (or one atomic exchange under force)."""
+        """Put the staged node in place with one rename (or one atomic exchange under force).
+
+        The target is checked and swapped under the output directory's lock, and without
+        ``force`` only a no-replace rename is used: a node that appeared meanwhile (another run,
+        or the user) is never replaced.
+        """
         staging = self.staging_path
         self.check_target()
         try:
             if self._durable:
                 # Everything staged (and refined) becomes durable before it becomes visible.
                 _flush(*_tree(staging))
-            if os.path.lexists(self._target):
-                backup = self._output_dir / f"{BACKUP_PREFIX}{self._tag}"
-                if _exchange(staging, self._target):
-                    # ``staging`` now holds the old node; give it the backup name so that a
-                    # killed run's leftovers say what they are.
-                    self._previous = staging
-                    with contextlib.suppress(OSError):
-                        os.rename(staging, backup)
-                        self._previous = backup
+            with _locked(self._output_dir):
+                self.check_target()
+                if self._force and os.path.lexists(self._target):
+                    self._swap_in(staging)
                 else:
-                    os.rename(self._target, backup)
-                    self._previous = backup
                     try:
-                        os.rename(staging, self._target)
-                    except BaseException:
-                        os.rename(backup, self._target)
-                        self._previous = None
-                        raise
-            else:
-                _rename_noreplace(staging, self._target)
+                        _rename_noreplace(staging, self._target)
+                    except FileExistsError:
+                        if not self._force:
+                            raise
+                        # created meanwhile by someone who does not take our lock
+                        self.check_target()
+                        self._swap_in(staging)
             if self._previous != staging:
                 with contextlib.suppress(OSError):
                     os.rmdir(staging.parent)  # the now empty wrapper
@@ -483,7 +533,8 @@ class AtomicNodeWriter:
             # commits the rename within seconds anyway.
         except FileExistsError as exc:
             raise NodeExistsError(
-                f"{self._target} appeared while generating; pass --force to replace it"
+                f"{self._target} already exists (it appeared while generating); "
+                "pass --force to replace it"
             ) from exc
         except OSError as exc:
             raise NodeWriteError(
@@ -494,15 +545,36 @@ class AtomicNodeWriter:
         self._state = _State.COMMITTED
         return self._target
 
+    def _swap_in(self, staging: Path) -> None:
+        """Exchange the staged node with the existing target (under the lock, with force)."""
+        backup = self._output_dir / f"{BACKUP_PREFIX}{self._tag}"
+        if _exchange(staging, self._target):
+            # ``staging`` now holds the old node; give it the backup name so that a
+            # killed run's leftovers say what they are.
+            self._previous = staging
+            with contextlib.suppress(OSError):
+                os.rename(staging, backup)
+                self._previous = backup
+            return
+        os.rename(self._target, backup)
+        self._previous = backup
+        try:
+            os.rename(staging, self._target)
+        except BaseException:
+            os.rename(backup, self._target)
+            self._previous = None
+            raise
+
     def finalize(self) -> None:
         """Accept the committed node for good: delete the old one that was kept aside."""
         if self._state is not _State.COMMITTED:
             raise NodeWriteError(f"cannot finalize in state {self._state.value}")
         if self._previous is not None:
-            _remove_tree(self._previous)
-            if self._previous.parent != self._output_dir:
-                _remove_tree(self._previous.parent)
+            previous = self._previous
+            if previous.parent != self._output_dir:
+                previous = previous.parent  # still in its staging wrapper
             self._previous = None
+            self._delete(previous)
         self._state = _State.FINALIZED
 
     def discard(self) -> None:
@@ -522,20 +594,20 @@ class AtomicNodeWriter:
             raise NodeWriteError("the node was finalized; there is nothing to roll back to")
         if self._state is not _State.COMMITTED:
             return
-        doomed = self._new_staging_name()
-        if self._previous is not None:
-            if _exchange(self._previous, self._target):
-                _remove_tree(self._previous)  # now holds the rejected new node
+        doomed = self._trash_name()
+        with _locked(self._output_dir):
+            if self._previous is not None:
+                if _exchange(self._previous, self._target):
+                    os.rename(self._previous, doomed)  # now holds the rejected new node
+                else:
+                    os.rename(self._target, doomed)
+                    os.rename(self._previous, self._target)
+                if self._previous.parent != self._output_dir:
+                    _remove_tree(self._previous.parent)
+                self._previous = None
             else:
                 os.rename(self._target, doomed)
-                os.rename(self._previous, self._target)
-                _remove_tree(doomed)
-            if self._previous.parent != self._output_dir:
-                _remove_tree(self._previous.parent)
-            self._previous = None
-        else:
-            os.rename(self._target, doomed)
-            _remove_tree(doomed)
+        _remove_tree(doomed)
         if self._durable:
             _fsync_dir(self._output_dir)
         self._state = _State.ROLLED_BACK
@@ -550,13 +622,19 @@ class AtomicNodeWriter:
         missing (the run died between its two renames), otherwise deleted (the new node was
         already in place). Directories of live processes are left alone.
         """
-        actions: list[str] = []
+        if not self._output_dir.is_dir():
+            return ()
+        with _locked(self._output_dir):
+            return self._recover_stale_locked()
+
+    def _recover_stale_locked(self) -> tuple[str, ...]:
+        actions = [f"removed {name}" for name in remove_dead_batch_scratch(self._output_dir)]
         try:
             entries = sorted(os.listdir(self._output_dir))
         except FileNotFoundError:
             return ()
         for entry in entries:
-            for prefix in (STAGING_PREFIX, BACKUP_PREFIX):
+            for prefix in (STAGING_PREFIX, BACKUP_PREFIX, TRASH_PREFIX):
                 head = f"{prefix}{self._name}-"
                 if not entry.startswith(head):
                     continue
@@ -568,7 +646,7 @@ class AtomicNodeWriter:
                     os.rename(path, self._target)
                     actions.append(f"restored {self._name} from {entry}")
                 else:
-                    _remove_tree(path)
+                    self._delete(path)
                     actions.append(f"removed {entry}")
         return tuple(actions)
 
@@ -600,6 +678,12 @@ class AtomicNodeWriter:
         raise NodeWriteError(f"no node to look at in state {self._state.value}")
 
     def _prepare_output_dir(self) -> None:
+        for path in (self._output_dir, *self._output_dir.parents):
+            if os.path.islink(path) and not os.path.exists(path):
+                raise NodeWriteError(
+                    f"output directory {path} is a symbolic link to {os.readlink(path)}, which "
+                    "does not exist; create that directory or pass another --output-dir"
+                )
         missing = self._output_dir
         while not missing.parent.exists() and missing.parent != missing:
             missing = missing.parent
@@ -625,6 +709,19 @@ class AtomicNodeWriter:
             if current == self._created_root:
                 return
             current = current.parent
+
+    def _trash_name(self) -> Path:
+        self._attempt += 1
+        return self._output_dir / f"{TRASH_PREFIX}{self._tag}{self._attempt}"
+
+    def _delete(self, path: Path) -> None:
+        """Rename ``path`` to a trash name, then delete it: a kill mid-delete leaves only trash."""
+        doomed = self._trash_name()
+        try:
+            os.rename(path, doomed)
+        except FileNotFoundError:
+            return
+        _remove_tree(doomed)
 
     def _new_staging_name(self) -> Path:
         self._attempt += 1
@@ -660,6 +757,37 @@ class AtomicNodeWriter:
         finally:
             os.close(fd)
         return Path(path)
+
+
+def make_batch_scratch(output_dir: Path) -> Path:
+    """A fresh scratch directory inside ``output_dir`` for a batch's not yet validated nodes.
+
+    Inside the output directory, so a node that passes moves into place with one rename. Scratch
+    directories of dead batches (``kill -9``) are removed first.
+    """
+    output = Path(os.path.abspath(output_dir))
+    output.mkdir(parents=True, exist_ok=True)
+    remove_dead_batch_scratch(output)
+    path = output / f"{BATCH_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+    path.mkdir()
+    return path
+
+
+def remove_dead_batch_scratch(output_dir: Path) -> tuple[str, ...]:
+    """Delete the batch scratch directories in ``output_dir`` whose process is gone."""
+    removed: list[str] = []
+    try:
+        entries = sorted(os.listdir(output_dir))
+    except OSError:
+        return ()
+    for entry in entries:
+        if not entry.startswith(BATCH_PREFIX):
+            continue
+        pid_text, _, token = entry.removeprefix(BATCH_PREFIX).partition("-")
+        if pid_text.isdigit() and token and not _pid_alive(int(pid_text)):
+            _remove_tree(output_dir / entry)
+            removed.append(entry)
+    return tuple(removed)
 
 
 def write_node_atomically(

@@ -186,3 +186,18 @@ def verify_manifest(node_dir: Path) -> dict[str, tuple[str, ...]]:
         "missing": tuple(sorted(p for p in recorded if p not in present)),
         "added": tuple(sorted(p for p in present if p not in recorded)),
     }
+
+
+def user_edits(node_dir: Path) -> tuple[str, ...] | None:
+    """Files of ``node_dir`` changed or added by hand since onexgen wrote it, sorted.
+
+    ``None`` when the node has no readable manifest (then nothing can be told apart). Missing
+    files are not listed: replacing the node brings them back, it loses nothing.
+    """
+    if not (node_dir / MANIFEST_FILE_NAME).is_file():
+        return None
+    try:
+        found = verify_manifest(node_dir)
+    except Exception:
+        return None
+    return tuple(sorted({*found["modified"], *found["added"]}))
