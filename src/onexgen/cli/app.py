@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import typer
 
-from onexgen.cli import batch_cmd, generate_cmd, parse_cmd, test_cmd, validate_cmd
+from onexgen.cli import (
+    batch_cmd,
+    generate_cmd,
+    history_cmd,
+    parse_cmd,
+    recover_cmd,
+    serve_cmd,
+    show_cmd,
+    test_cmd,
+    validate_cmd,
+)
 
 app = typer.Typer(
     name="onexgen",
@@ -22,6 +32,10 @@ app.command("generate")(generate_cmd.generate)
 app.command("validate")(validate_cmd.validate)
 app.command("test")(test_cmd.run_tests)
 app.command("batch")(batch_cmd.batch)
+app.command("history")(history_cmd.history)
+app.command("show")(show_cmd.show)
+app.command("recover")(recover_cmd.recover)
+app.command("serve")(serve_cmd.serve)
 
 
 def main() -> None:

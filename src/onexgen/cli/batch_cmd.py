@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.options import (  # noqa: TC001 - Typer reads them at run time
+    DatabaseUrlOption,
+    NoHistoryOption,
+    TemplatesDirOption,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,6 +89,8 @@ def batch(
     ] = None,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_history: NoHistoryOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
@@ -121,10 +127,24 @@ def batch(
             reason = f" ({error.removeprefix(f'{name}: ')})" if error else ""
             console.print(f"  {name}: generation {status.value}{reason}", markup=False)
 
-    try:
-        result = asyncio.run(
-            run_batch(loaded, options, spec_label=str(spec), on_node_finished=progress)
+    async def run() -> ModelBatchResult:
+        if no_history:
+            return await run_batch(loaded, options, spec_label=str(spec), on_node_finished=progress)
+        from onexgen.cli.options import history_notice
+        from onexgen.history.recording import RecordingGenerationService
+
+        service = RecordingGenerationService(
+            source="batch", database_url=database_url, notice=history_notice
         )
+        try:
+            return await run_batch(
+                loaded, options, spec_label=str(spec), service=service, on_node_finished=progress
+            )
+        finally:
+            await service.close_history()
+
+    try:
+        result = asyncio.run(run())
     except (KeyboardInterrupt, BatchCancelledError) as exc:
         partial = exc.result if isinstance(exc, BatchCancelledError) else None
         if partial is not None:

@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from onexgen.cli.options import TemplatesDirOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.options import (  # noqa: TC001 - Typer reads them at run time
+    DatabaseUrlOption,
+    NoHistoryOption,
+    TemplatesDirOption,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -127,6 +131,8 @@ def generate(
         typer.Option("--timeout", min=0.001, help="Give up after this many seconds."),
     ] = None,
     templates_dir: TemplatesDirOption = None,
+    no_history: NoHistoryOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Generate a complete ONEX node package (contract, code, tests, manifest)."""
     sources = [
@@ -167,6 +173,8 @@ def generate(
             as_json=as_json,
             timeout=timeout,
             templates_dir=templates_dir,
+            history=not no_history,
+            database_url=database_url,
         )
     except KeyboardInterrupt:
         typer.echo("onexgen: interrupted; no partial node was left behind", err=True)
@@ -196,17 +204,38 @@ def _run(
     as_json: bool,
     timeout: float | None,
     templates_dir: Path | None,
+    history: bool = True,
+    database_url: str | None = None,
 ) -> ModelGenerationResult:
     import asyncio
 
     from onexgen.pipeline import CodeGenerationService
 
     hold = os.environ.get(HOLD_ENV)
-    service = CodeGenerationService(
-        before_commit=_hold_until_released(Path(hold)) if hold else None
-    )
+    before_commit = _hold_until_released(Path(hold)) if hold else None
+    service: CodeGenerationService
+    if history:
+        from onexgen.cli.options import history_notice
+        from onexgen.history.recording import RecordingGenerationService
+
+        service = RecordingGenerationService(
+            source="generate",
+            database_url=database_url,
+            notice=history_notice,
+            before_commit=before_commit,
+        )
+    else:
+        service = CodeGenerationService(before_commit=before_commit)
 
     async def main() -> ModelGenerationResult:
+        try:
+            return await generate_once()
+        finally:
+            close = getattr(service, "close_history", None)
+            if close is not None:
+                await close()
+
+    async def generate_once() -> ModelGenerationResult:
         return await service.generate_node(
             requirements,
             output_dir,

@@ -46,6 +46,11 @@ _LOG = logging.getLogger("onexgen.pipeline")
 type CommitHook = Callable[[Path], Awaitable[None]]
 """Awaited with the staging path just before the swap (crash-safety tests pause here)."""
 
+type FilesHook = Callable[[UUID, tuple[tuple[str, str], ...]], None]
+"""Called with a run's ``(relative path, text)`` files: once the node is rendered (stage 5) and
+again with the final sealed files just before the swap, so a history recorder keeps the node
+even when writing it fails (``onexgen recover``)."""
+
 DEFAULT_OUTPUT_DIRECTORY = Path("generated_nodes")
 S = EnumPipelineStage
 
@@ -100,10 +105,12 @@ class CodeGenerationService:
         template_manager: TemplateManager | None = None,
         before_file_write: FileWriteHook | None = None,
         before_commit: CommitHook | None = None,
+        on_files: FilesHook | None = None,
     ) -> None:
         self._progress = ProgressBroadcaster()
         self._before_file_write = before_file_write
         self._before_commit = before_commit
+        self._on_files = on_files
         # Compiled templates are reused across runs of this service, one manager per
         # ``templates_dir`` (an override directory changes what the names resolve to).
         self._template_managers: dict[Path | None, TemplateManager] = {}
@@ -321,6 +328,7 @@ class CodeGenerationService:
             lambda r: f"{len({f.path for f in r.files} - before)} event files",
         )
         run.package_name = rendered.package_name
+        self._report_files(run, tuple((f.path, f.content) for f in rendered.files))
         try:
             writer = AtomicNodeWriter(
                 run.output_directory,
@@ -438,6 +446,8 @@ class CodeGenerationService:
             correlation_id=run.correlation_id,
             prompt=prompt,
         )
+        if self._on_files is not None:
+            self._report_files(run, _read_tree(writer.staging_path))
         if self._before_commit is not None:
             await self._before_commit(writer.staging_path)
         target = writer.commit()
@@ -483,6 +493,15 @@ class CodeGenerationService:
             return f"{detail}; {outcome}"
 
         await self._stage(run, S.TEST_GENERATION, step, lambda detail: detail)
+
+    def _report_files(self, run: _Run, files: tuple[tuple[str, str], ...]) -> None:
+        if self._on_files is None:
+            return
+        try:
+            self._on_files(run.correlation_id, files)
+        except Exception as exc:  # recording must never fail a generation
+            _LOG.debug("files hook failed", exc_info=True)
+            run.warnings.append(f"files hook failed: {one_line(exc)}")
 
     async def _stage[T](
         self,
@@ -546,6 +565,16 @@ def _now[T](work: Callable[[], T]) -> Callable[[], Awaitable[T]]:
         return work()
 
     return call
+
+
+def _read_tree(root: Path) -> tuple[tuple[str, str], ...]:
+    """Every file under ``root`` as sorted ``(relative POSIX path, text)`` pairs."""
+    found: list[tuple[str, str]] = []
+    for directory, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(directory, name)
+            found.append((path.relative_to(root).as_posix(), path.read_bytes().decode("utf-8")))
+    return tuple(sorted(found))
 
 
 def _validation_detail(result: ModelValidationResult) -> str:

@@ -1,0 +1,283 @@
+"""``HistoryRecorder``: turns a ``CodeGenerationService``'s runs into history sessions.
+
+The pipeline only sees two plain callables (``on_event`` as a progress subscriber, ``on_files``
+as its files hook); everything else happens here, off the pipeline's path: calls only enqueue,
+one writer task applies the queue in batches (one transaction per batch). The first database
+problem is reported once through ``notice`` and recording stops; the generation never fails
+because of history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from onexgen.history.models import EnumSessionStatus, ModelSessionRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from uuid import UUID
+
+    from onexgen.history.models import EnumRequestKind
+    from onexgen.history.store import CreateSession, HistoryStore, WriteOp
+    from onexgen.models.generation import ModelGenerationResult, ModelProgressEvent
+
+_LOG = logging.getLogger("onexgen.history")
+_STOP = object()
+
+
+@dataclass
+class _RunState:
+    seq: int = 0
+    last_completed: int | None = None
+    files: tuple[tuple[str, str], ...] = ()
+
+
+class HistoryRecorder:
+    """Records every run it was told about (``begin``) until ``finish``; thread-unsafe, one loop."""
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        source: str,
+        notice: Callable[[str], None] | None = None,
+        store: HistoryStore | None = None,
+    ) -> None:
+        self._url = database_url
+        self._source = source
+        self._notice = notice
+        self._store = store
+        self._owns_store = store is None
+        self._queue: asyncio.Queue[object] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._runs: dict[UUID, _RunState] = {}
+        self.problem: str | None = None
+
+    # -- pipeline hooks (synchronous, cheap: they only enqueue) ---------------------------------
+
+    def on_event(self, event: ModelProgressEvent) -> None:
+        """Progress subscriber: queue the stage event of a recorded run."""
+        state = self._runs.get(event.correlation_id)
+        if state is None:
+            return
+        state.seq += 1
+        message = ""
+        duration: float | None = None
+        if event.event == "stage_completed":
+            message, duration = event.detail, event.duration_ms
+            state.last_completed = int(event.stage)
+        elif event.event == "stage_failed":
+            message, duration = event.error, event.duration_ms
+        elif event.event == "stage_skipped":
+            message = event.reason
+        from onexgen.history.store import AddEvents
+
+        row = {
+            "seq": state.seq,
+            "event": event.event,
+            "stage": int(event.stage),
+            "name": event.name,
+            "duration_ms": duration,
+            "message": message,
+            "at": datetime.now(UTC),
+        }
+        self._put(AddEvents(str(event.correlation_id), (row,)))
+
+    def on_files(self, correlation_id: UUID, files: tuple[tuple[str, str], ...]) -> None:
+        """Files hook: keep the run's node (the sealed files replace the rendered ones)."""
+        state = self._runs.get(correlation_id)
+        if state is not None:
+            state.files = files
+
+    # -- run life -------------------------------------------------------------------------------
+
+    def begin(
+        self,
+        session_id: UUID,
+        *,
+        request_kind: EnumRequestKind,
+        request_text: str,
+        options: dict[str, Any],
+        status: EnumSessionStatus = EnumSessionStatus.RUNNING,
+    ) -> None:
+        """Record a new session before its run starts (queued for the writer)."""
+        self._put(self.track(session_id, request_kind, request_text, options, status))
+
+    def track(
+        self,
+        session_id: UUID,
+        request_kind: EnumRequestKind,
+        request_text: str,
+        options: dict[str, Any],
+        status: EnumSessionStatus,
+    ) -> CreateSession:
+        """Follow ``session_id`` from now on; return its row for the caller to write."""
+        from onexgen.history.liveness import owner_token
+        from onexgen.history.store import CreateSession
+
+        self._runs[session_id] = _RunState()
+        request = ModelSessionRequest(
+            session_id=str(session_id),
+            source=self._source,
+            request_kind=request_kind,
+            request_text=request_text,
+            options=options,
+            status=status,
+        )
+        return CreateSession(request, owner_token())
+
+    def mark_running(self, session_id: UUID) -> None:
+        """A queued session's run starts now."""
+        self._update(session_id, {"status": EnumSessionStatus.RUNNING.value})
+
+    def finish(self, session_id: UUID, result: ModelGenerationResult) -> None:
+        """Record the outcome of a run (its files too, even when writing them failed)."""
+        state = self._runs.pop(session_id, None) or _RunState()
+        validation = result.validation
+        values: dict[str, Any] = {
+            "status": (
+                EnumSessionStatus.SUCCEEDED if result.success else EnumSessionStatus.FAILED
+            ).value,
+            "finished_at": datetime.now(UTC),
+            "node_name": result.node_name,
+            "node_kind": result.node_type.value if result.node_type else None,
+            "package_name": result.package_name,
+            "node_path": str(result.node_path) if result.node_path else None,
+            "duration_ms": result.total_duration_ms,
+            "quality_score": result.quality_score,
+            "validation": _validation_summary(result) if validation is not None else None,
+            "errors": list(result.errors),
+            "warnings": list(result.warnings),
+            "last_stage": state.last_completed,
+        }
+        self._update(session_id, values, files=state.files)
+
+    def abort(self, session_id: UUID, status: EnumSessionStatus, error: str) -> None:
+        """Record that a run ended without a result (cancelled, or an unexpected error)."""
+        state = self._runs.pop(session_id, None) or _RunState()
+        self._update(
+            session_id,
+            {
+                "status": status.value,
+                "finished_at": datetime.now(UTC),
+                "errors": [error],
+                "last_stage": state.last_completed,
+            },
+            files=state.files,
+        )
+
+    async def flush(self) -> None:
+        """Wait until everything queued so far is written (or given up)."""
+        if self._queue is not None:
+            await self._queue.join()
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop (history gives up after ``timeout`` seconds)."""
+        if self._queue is None or self._task is None:
+            return
+        self._queue.put_nowait(_STOP)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        except TimeoutError:
+            self._fail(f"the database did not answer within {timeout:g} s")
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    # -- the writer -----------------------------------------------------------------------------
+
+    def _update(
+        self,
+        session_id: UUID,
+        values: dict[str, Any],
+        files: tuple[tuple[str, str], ...] | None = None,
+    ) -> None:
+        from onexgen.history.store import UpdateSession
+
+        self._put(UpdateSession(str(session_id), values, files))
+
+    def _put(self, op: WriteOp) -> None:
+        if self.problem is not None:
+            return
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._task = asyncio.get_running_loop().create_task(self._writer())
+        self._queue.put_nowait(op)
+
+    async def _writer(self) -> None:
+        assert self._queue is not None
+        queue = self._queue
+        if self._store is None:
+            from onexgen.history.store import HistoryStore
+
+            try:
+                self._store = await HistoryStore.open(self._url)
+            except Exception as exc:
+                self._fail(_describe(exc))
+        try:
+            while True:
+                batch = [await queue.get()]
+                while not queue.empty():
+                    batch.append(queue.get_nowait())
+                ops: list[WriteOp] = [op for op in batch if op is not _STOP]  # type: ignore[misc]
+                if ops and self.problem is None and self._store is not None:
+                    try:
+                        await self._store.write(ops)
+                    except Exception as exc:
+                        self._fail(_describe(exc))
+                for _ in batch:
+                    queue.task_done()
+                if len(ops) != len(batch):
+                    return
+        finally:
+            if self._owns_store and self._store is not None:
+                with contextlib.suppress(Exception):
+                    await self._store.close()
+
+    def _fail(self, reason: str) -> None:
+        if self.problem is not None:
+            return
+        self.problem = reason
+        _LOG.debug("history recording stopped: %s", reason)
+        if self._notice is not None:
+            self._notice(
+                f"history not recorded ({reason}); the generation itself is unaffected "
+                "(--no-history turns recording off)"
+            )
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if ":" in text else f"{type(exc).__name__}: {text}"
+
+
+def _validation_summary(result: ModelGenerationResult) -> dict[str, Any]:
+    validation = result.validation
+    assert validation is not None
+    return {
+        "level": validation.level.value,
+        "passed": validation.passed,
+        "quality_score": validation.quality_score,
+        "threshold": validation.threshold,
+        "components": {
+            c.component.value: {"score": c.score, "checked": c.checked, "issues": c.issue_count}
+            for c in validation.component_scores
+        },
+        "issues": [
+            {
+                "severity": issue.severity.value,
+                "code": issue.code,
+                "location": issue.location,
+                "message": issue.message,
+            }
+            for issue in validation.issues[:50]
+        ],
+        "issue_count": len(validation.issues),
+        "blocking": len(validation.blocking_issues),
+        "tools_run": list(validation.tools_run),
+    }
