@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 _LOG = logging.getLogger("onexgen.history")
 _STOP = object()
+LINGER_SECONDS = 0.05
+"""How long the writer waits for more records before a transaction: a fast run's events and
+result then go to the database in one commit instead of one per stage."""
 
 
 @dataclass
@@ -56,6 +59,7 @@ class HistoryRecorder:
         self._queue: asyncio.Queue[object] | None = None
         self._task: asyncio.Task[None] | None = None
         self._runs: dict[UUID, _RunState] = {}
+        self._wake: asyncio.Event | None = None
         self.problem: str | None = None
 
     # -- pipeline hooks (synchronous, cheap: they only enqueue) ---------------------------------
@@ -156,6 +160,7 @@ class HistoryRecorder:
             "last_stage": state.last_completed,
         }
         self._update(session_id, values, files=state.files)
+        self._write_now()
 
     def abort(self, session_id: UUID, status: EnumSessionStatus, error: str) -> None:
         """Record that a run ended without a result (cancelled, or an unexpected error)."""
@@ -170,10 +175,12 @@ class HistoryRecorder:
             },
             files=state.files,
         )
+        self._write_now()
 
     async def flush(self) -> None:
         """Wait until everything queued so far is written (or given up)."""
         if self._queue is not None:
+            self._write_now()
             await self._queue.join()
 
     async def close(self, timeout: float = 10.0) -> None:
@@ -181,6 +188,7 @@ class HistoryRecorder:
         if self._queue is None or self._task is None:
             return
         self._queue.put_nowait(_STOP)
+        self._write_now()
         try:
             await asyncio.wait_for(asyncio.shield(self._task), timeout)
         except TimeoutError:
@@ -206,8 +214,13 @@ class HistoryRecorder:
             return
         if self._queue is None:
             self._queue = asyncio.Queue()
+            self._wake = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self._writer())
         self._queue.put_nowait(op)
+
+    def _write_now(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
 
     async def _writer(self) -> None:
         assert self._queue is not None
@@ -220,8 +233,14 @@ class HistoryRecorder:
             except Exception as exc:
                 self._fail(_describe(exc))
         try:
+            assert self._wake is not None
+            wake = self._wake
             while True:
                 batch = [await queue.get()]
+                if not wake.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), LINGER_SECONDS)
+                wake.clear()
                 while not queue.empty():
                     batch.append(queue.get_nowait())
                 ops: list[WriteOp] = [op for op in batch if op is not _STOP]  # type: ignore[misc]

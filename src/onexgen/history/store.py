@@ -182,13 +182,43 @@ class HistoryStore:
     # -- writing --------------------------------------------------------------------------------
 
     async def write(self, ops: Sequence[WriteOp]) -> None:
-        """Apply ``ops`` in order, in one transaction."""
+        """Apply ``ops`` in one transaction, merged into as few statements as possible.
+
+        A session created and finished in the same batch (a fast run) becomes one insert; all
+        events are one executemany, all files another: three statements for a whole run.
+        """
         if not ops:
             return
+        created: dict[str, dict[str, Any]] = {}
+        events: list[dict[str, Any]] = []
+        updates: list[UpdateSession] = []
+        files: dict[str, tuple[tuple[str, str], ...]] = {}
+        for op in ops:
+            if isinstance(op, CreateSession):
+                created[op.request.session_id] = _session_row(op)
+            elif isinstance(op, AddEvents):
+                events.extend({"session_id": op.session_id, **row} for row in op.rows)
+            elif op.session_id in created:
+                created[op.session_id].update(op.values)
+                if op.files is not None:
+                    files[op.session_id] = op.files
+            else:
+                updates.append(op)
         try:
             async with self._engine.begin() as conn:
-                for op in ops:
-                    await _apply(conn, op)
+                if created:
+                    await conn.execute(schema.sessions.insert(), list(created.values()))
+                if events:
+                    await conn.execute(schema.events.insert(), events)
+                for update in updates:
+                    await _update(conn, update)
+                rows = [
+                    _file_row(session_id, path, text)
+                    for session_id, items in files.items()
+                    for path, text in items
+                ]
+                if rows:
+                    await conn.execute(schema.files.insert(), rows)
         except (SQLAlchemyError, OSError) as exc:
             raise HistoryError(f"history write failed: {_one_line(exc)}") from exc
 
@@ -389,53 +419,56 @@ def _create_engine(url: str, connect_timeout: float) -> AsyncEngine:
     )
 
 
-async def _apply(conn: AsyncConnection, op: WriteOp) -> None:
-    if isinstance(op, CreateSession):
-        request = op.request
+def _session_row(op: CreateSession) -> dict[str, Any]:
+    request = op.request
+    return {
+        "id": request.session_id,
+        "source": request.source,
+        "status": request.status.value,
+        "created_at": op.created_at,
+        "finished_at": None,
+        "owner": op.owner,
+        "request_kind": request.request_kind.value,
+        "request_text": request.request_text,
+        "options": request.options,
+        "node_name": None,
+        "node_kind": None,
+        "package_name": None,
+        "output_dir": None,
+        "node_path": None,
+        "duration_ms": None,
+        "quality_score": None,
+        "validation": None,
+        "errors": [],
+        "warnings": [],
+        "last_stage": None,
+    }
+
+
+def _file_row(session_id: str, path: str, text: str) -> dict[str, Any]:
+    data = text.encode("utf-8")
+    return {
+        "session_id": session_id,
+        "path": path,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "content": text,
+    }
+
+
+async def _update(conn: AsyncConnection, op: UpdateSession) -> None:
+    if op.values:
         await conn.execute(
-            schema.sessions.insert().values(
-                id=request.session_id,
-                source=request.source,
-                status=request.status.value,
-                created_at=op.created_at,
-                owner=op.owner,
-                request_kind=request.request_kind.value,
-                request_text=request.request_text,
-                options=request.options,
-                errors=[],
-                warnings=[],
-            )
+            schema.sessions.update()
+            .where(schema.sessions.c.id == op.session_id)
+            .values(**op.values)
         )
-    elif isinstance(op, AddEvents):
-        if op.rows:
+    if op.files is not None:
+        await conn.execute(schema.files.delete().where(schema.files.c.session_id == op.session_id))
+        if op.files:
             await conn.execute(
-                schema.events.insert(), [{"session_id": op.session_id, **row} for row in op.rows]
+                schema.files.insert(), [_file_row(op.session_id, p, t) for p, t in op.files]
             )
-    else:
-        if op.values:
-            await conn.execute(
-                schema.sessions.update()
-                .where(schema.sessions.c.id == op.session_id)
-                .values(**op.values)
-            )
-        if op.files is not None:
-            await conn.execute(
-                schema.files.delete().where(schema.files.c.session_id == op.session_id)
-            )
-            if op.files:
-                await conn.execute(
-                    schema.files.insert(),
-                    [
-                        {
-                            "session_id": op.session_id,
-                            "path": path,
-                            "sha256": sha256_text(text),
-                            "size": len(text.encode("utf-8")),
-                            "content": text,
-                        }
-                        for path, text in op.files
-                    ],
-                )
 
 
 async def _interrupt(conn: AsyncConnection, session_id: str) -> None:
