@@ -33,6 +33,14 @@ LINGER_SECONDS = 0.05
 result then go to the database in one commit instead of one per stage."""
 
 
+@dataclass(frozen=True)
+class _Durable:
+    """A record whose writer waits for it to be committed."""
+
+    op: WriteOp
+    done: asyncio.Future[None]
+
+
 @dataclass
 class _RunState:
     seq: int = 0
@@ -177,6 +185,31 @@ class HistoryRecorder:
         )
         self._write_now()
 
+    async def begin_durable(
+        self,
+        session_id: UUID,
+        *,
+        request_kind: EnumRequestKind,
+        request_text: str,
+        options: dict[str, Any],
+        status: EnumSessionStatus = EnumSessionStatus.QUEUED,
+    ) -> None:
+        """Record a new session and return once it is committed (batched with others).
+
+        Raises ``HistoryError`` when the database cannot take it: a service must not accept
+        work it cannot account for.
+        """
+        from onexgen.history.store import HistoryError
+
+        if self.problem is not None:
+            raise HistoryError(self.problem)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._put(
+            _Durable(self.track(session_id, request_kind, request_text, options, status), done)
+        )
+        self._write_now()
+        await done
+
     async def flush(self) -> None:
         """Wait until everything queued so far is written (or given up)."""
         if self._queue is not None:
@@ -209,7 +242,7 @@ class HistoryRecorder:
 
         self._put(UpdateSession(str(session_id), values, files))
 
-    def _put(self, op: WriteOp) -> None:
+    def _put(self, op: WriteOp | _Durable) -> None:
         if self.problem is not None:
             return
         if self._queue is None:
@@ -243,20 +276,42 @@ class HistoryRecorder:
                 wake.clear()
                 while not queue.empty():
                     batch.append(queue.get_nowait())
-                ops: list[WriteOp] = [op for op in batch if op is not _STOP]  # type: ignore[misc]
-                if ops and self.problem is None and self._store is not None:
-                    try:
-                        await self._store.write(ops)
-                    except Exception as exc:
-                        self._fail(_describe(exc))
+                await self._write_batch(batch)
                 for _ in batch:
                     queue.task_done()
-                if len(ops) != len(batch):
+                if any(item is _STOP for item in batch):
                     return
         finally:
             if self._owns_store and self._store is not None:
                 with contextlib.suppress(Exception):
                     await self._store.close()
+
+    async def _write_batch(self, batch: list[object]) -> None:
+        from onexgen.history.store import HistoryError
+
+        ops: list[WriteOp] = []
+        waiting: list[asyncio.Future[None]] = []
+        for item in batch:
+            if isinstance(item, _Durable):
+                ops.append(item.op)
+                waiting.append(item.done)
+            elif item is not _STOP:
+                ops.append(item)  # type: ignore[arg-type]
+        problem = self.problem
+        if ops and problem is None and self._store is not None:
+            try:
+                await self._store.write(ops)
+            except Exception as exc:
+                problem = _describe(exc)
+                self._fail(problem)
+        elif self._store is None:
+            problem = problem or "no history database"
+        for done in waiting:
+            if not done.done():
+                if problem is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(HistoryError(problem))
 
     def _fail(self, reason: str) -> None:
         if self.problem is not None:

@@ -51,11 +51,11 @@ class RecordingGenerationService(CodeGenerationService):
         request_kind: EnumRequestKind,
         text: str,
         options: dict[str, Any],
-        store: HistoryStore,
     ) -> None:
-        """Record a session that waits for a worker, written before this returns (HTTP 202)."""
-        row = self.recorder.track(session_id, request_kind, text, options, EnumSessionStatus.QUEUED)
-        await store.write([row])
+        """Record a session that waits for a worker; committed before this returns (HTTP 202)."""
+        await self.recorder.begin_durable(
+            session_id, request_kind=request_kind, request_text=text, options=options
+        )
         self._queued.add(session_id)
 
     async def generate_node(

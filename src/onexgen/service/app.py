@@ -259,7 +259,7 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
         }
         state.hub.open(session_id)
         try:
-            await state.service.accept(session_id, kind, text, options, state.store)
+            await state.service.accept(session_id, kind, text, options)
             state.pool.submit(job)
         except QueueFullError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
