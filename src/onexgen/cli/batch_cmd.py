@@ -134,7 +134,7 @@ def batch(
         from onexgen.history.recording import RecordingGenerationService
 
         service = RecordingGenerationService(
-            source="batch", database_url=database_url, notice=history_notice
+            source="batch", database_url=database_url, notice=history_notice, writer_process=True
         )
         try:
             return await run_batch(

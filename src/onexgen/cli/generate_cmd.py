@@ -222,6 +222,7 @@ def _run(
             source="generate",
             database_url=database_url,
             notice=history_notice,
+            writer_process=True,
             before_commit=before_commit,
         )
     else:

@@ -75,16 +75,18 @@ def _print_table(rows: tuple[ModelSessionSummary, ...], total: int) -> None:
         return
     styles = {"succeeded": "green", "failed": "red", "interrupted": "yellow", "cancelled": "yellow"}
     table = Table(show_header=True, box=None)
+    widths = {"when": 16, "session": 8, "kind": 12, "status": 11, "duration": 8, "score": 5}
     for column in ("when", "session", "node", "kind", "status", "duration", "score"):
         table.add_column(
             column,
             justify="right" if column in {"duration", "score"} else "left",
             no_wrap=True,
             overflow="ellipsis",
+            min_width=widths.get(column),
         )
     for row in rows:
         table.add_row(
-            row.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            row.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             row.id[:8],
             Text(row.node_name or row.package_name or "-"),
             row.node_kind or "-",

@@ -14,7 +14,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from onexgen.history.models import EnumSessionStatus, ModelSessionRequest
 
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from onexgen.history.models import EnumRequestKind
-    from onexgen.history.store import CreateSession, HistoryStore, WriteOp
+    from onexgen.history.ops import CreateSession, WriteOp
+    from onexgen.history.store import HistoryStore
     from onexgen.models.generation import ModelGenerationResult, ModelProgressEvent
 
 _LOG = logging.getLogger("onexgen.history")
@@ -58,8 +59,10 @@ class HistoryRecorder:
         source: str,
         notice: Callable[[str], None] | None = None,
         store: HistoryStore | None = None,
+        writer_process: bool = False,
     ) -> None:
         self._url = database_url
+        self._writer_process = writer_process
         self._source = source
         self._notice = notice
         self._store = store
@@ -87,7 +90,7 @@ class HistoryRecorder:
             message, duration = event.error, event.duration_ms
         elif event.event == "stage_skipped":
             message = event.reason
-        from onexgen.history.store import AddEvents
+        from onexgen.history.ops import AddEvents
 
         row = {
             "seq": state.seq,
@@ -130,7 +133,7 @@ class HistoryRecorder:
     ) -> CreateSession:
         """Follow ``session_id`` from now on; return its row for the caller to write."""
         from onexgen.history.liveness import owner_token
-        from onexgen.history.store import CreateSession
+        from onexgen.history.ops import CreateSession
 
         self._runs[session_id] = _RunState()
         request = ModelSessionRequest(
@@ -199,7 +202,7 @@ class HistoryRecorder:
         Raises ``HistoryError`` when the database cannot take it: a service must not accept
         work it cannot account for.
         """
-        from onexgen.history.store import HistoryError
+        from onexgen.history.ops import HistoryError
 
         if self.problem is not None:
             raise HistoryError(self.problem)
@@ -238,7 +241,7 @@ class HistoryRecorder:
         values: dict[str, Any],
         files: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
-        from onexgen.history.store import UpdateSession
+        from onexgen.history.ops import UpdateSession
 
         self._put(UpdateSession(str(session_id), values, files))
 
@@ -258,13 +261,11 @@ class HistoryRecorder:
     async def _writer(self) -> None:
         assert self._queue is not None
         queue = self._queue
-        if self._store is None:
-            from onexgen.history.store import HistoryStore
-
-            try:
-                self._store = await HistoryStore.open(self._url)
-            except Exception as exc:
-                self._fail(_describe(exc))
+        sink: _Sink | None = None
+        try:
+            sink = await self._open_sink()
+        except Exception as exc:
+            self._fail(_describe(exc))
         try:
             assert self._wake is not None
             wake = self._wake
@@ -276,18 +277,29 @@ class HistoryRecorder:
                 wake.clear()
                 while not queue.empty():
                     batch.append(queue.get_nowait())
-                await self._write_batch(batch)
+                await self._write_batch(sink, batch)
                 for _ in batch:
                     queue.task_done()
                 if any(item is _STOP for item in batch):
                     return
         finally:
-            if self._owns_store and self._store is not None:
-                with contextlib.suppress(Exception):
-                    await self._store.close()
+            if sink is not None:
+                try:
+                    await sink.close()
+                except Exception as exc:
+                    self._fail(_describe(exc))
 
-    async def _write_batch(self, batch: list[object]) -> None:
-        from onexgen.history.store import HistoryError
+    async def _open_sink(self) -> _Sink:
+        if self._store is not None:
+            return _StoreSink(self._store, owned=False)
+        if self._writer_process:
+            return await _ProcessSink.start(self._url)
+        from onexgen.history.store import HistoryStore
+
+        return _StoreSink(await HistoryStore.open(self._url), owned=True)
+
+    async def _write_batch(self, sink: _Sink | None, batch: list[object]) -> None:
+        from onexgen.history.ops import HistoryError
 
         ops: list[WriteOp] = []
         waiting: list[asyncio.Future[None]] = []
@@ -298,13 +310,13 @@ class HistoryRecorder:
             elif item is not _STOP:
                 ops.append(item)  # type: ignore[arg-type]
         problem = self.problem
-        if ops and problem is None and self._store is not None:
+        if ops and problem is None and sink is not None:
             try:
-                await self._store.write(ops)
+                await sink.write(ops)
             except Exception as exc:
                 problem = _describe(exc)
                 self._fail(problem)
-        elif self._store is None:
+        elif sink is None:
             problem = problem or "no history database"
         for done in waiting:
             if not done.done():
@@ -323,6 +335,80 @@ class HistoryRecorder:
                 f"history not recorded ({reason}); the generation itself is unaffected "
                 "(--no-history turns recording off)"
             )
+
+
+class _Sink(Protocol):
+    async def write(self, ops: list[WriteOp]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class _StoreSink:
+    """Writes straight into a ``HistoryStore`` (the service, tests, library use)."""
+
+    def __init__(self, store: HistoryStore, *, owned: bool) -> None:
+        self._store = store
+        self._owned = owned
+
+    async def write(self, ops: list[WriteOp]) -> None:
+        await self._store.write(ops)
+
+    async def close(self) -> None:
+        if self._owned:
+            await self._store.close()
+
+
+class _ProcessSink:
+    """Streams records to ``python -m onexgen.history.writer_process`` (the CLI)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+
+    @classmethod
+    async def start(cls, url: str | None) -> _ProcessSink:
+        import sys
+
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "onexgen.history.writer_process",
+            url or "",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C stops the CLI, not the record of what happened
+        )
+        return cls(process)
+
+    async def write(self, ops: list[WriteOp]) -> None:
+        from onexgen.history.ops import encode_ops
+
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write((encode_ops(ops) + "\n").encode("utf-8"))
+        await stdin.drain()
+
+    async def close(self) -> None:
+        import json
+
+        from onexgen.history.ops import HistoryError
+
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None
+        assert stdout is not None
+        stdin.close()
+        try:
+            answer = await stdout.read()
+        finally:
+            await self._process.wait()
+        try:
+            outcome = json.loads(answer.decode("utf-8").strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise HistoryError(
+                f"the history writer ended without an answer (exit {self._process.returncode})"
+            ) from None
+        if not outcome.get("ok"):
+            raise HistoryError(str(outcome.get("problem") or "the history writer failed"))
 
 
 def _describe(exc: BaseException) -> str:

@@ -38,9 +38,16 @@ class RecordingGenerationService(CodeGenerationService):
         database_url: str | None = None,
         store: HistoryStore | None = None,
         notice: Callable[[str], None] | None = None,
+        writer_process: bool = False,
         **service_options: Any,
     ) -> None:
-        self.recorder = HistoryRecorder(database_url, source=source, notice=notice, store=store)
+        self.recorder = HistoryRecorder(
+            database_url,
+            source=source,
+            notice=notice,
+            store=store,
+            writer_process=writer_process,
+        )
         super().__init__(on_files=self.recorder.on_files, **service_options)
         self.subscribe(self.recorder.on_event)
         self._queued: set[UUID] = set()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +27,15 @@ from onexgen.history.models import (
     ModelSessionDetail,
     ModelSessionEvent,
     ModelSessionFile,
-    ModelSessionRequest,
     ModelSessionSummary,
+)
+from onexgen.history.ops import (
+    AddEvents,
+    CreateSession,
+    HistoryError,
+    SessionNotFoundError,
+    UpdateSession,
+    WriteOp,
 )
 
 if TYPE_CHECKING:
@@ -37,16 +43,19 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncConnection
 
+__all__ = [
+    "AddEvents",
+    "CreateSession",
+    "HistoryError",
+    "HistoryStore",
+    "SessionNotFoundError",
+    "UpdateSession",
+    "WriteOp",
+    "sha256_text",
+]
+
 _ID_PREFIX = re.compile(r"^[0-9a-fA-F-]{1,36}$")
 _PG_MIGRATION_LOCK = 0x6F6E6578  # "onex": one migrating process at a time on a shared server
-
-
-class HistoryError(Exception):
-    """The history database could not be used (message is one line)."""
-
-
-class SessionNotFoundError(HistoryError):
-    """No session (or more than one) matches the given id."""
 
 
 def _now() -> datetime:
@@ -62,38 +71,6 @@ def _utc(value: datetime | None) -> datetime | None:
 def sha256_text(text: str) -> str:
     """Hash of a file exactly as written (UTF-8 bytes)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# -- write operations (queued by the recorder, applied in batches) ------------------------------
-
-
-@dataclass(frozen=True)
-class CreateSession:
-    """A new session row."""
-
-    request: ModelSessionRequest
-    owner: str
-    created_at: datetime = field(default_factory=_now)
-
-
-@dataclass(frozen=True)
-class AddEvents:
-    """Stage events of one session, already numbered."""
-
-    session_id: str
-    rows: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class UpdateSession:
-    """Column values for one session (status, result summary, ...), and its files if given."""
-
-    session_id: str
-    values: dict[str, Any]
-    files: tuple[tuple[str, str], ...] | None = None
-
-
-type WriteOp = CreateSession | AddEvents | UpdateSession
 
 
 class HistoryStore:
