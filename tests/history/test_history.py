@@ -243,3 +243,26 @@ def test_killed_cli_run_is_marked_interrupted_at_next_start(
     assert session["last_stage"] == 5  # 6 and 7 were skipped (none), 8 had begun
     shown = cli("show", session["id"], "--database-url", database_url)
     assert "ended after stage" in shown.stdout
+
+
+def test_batch_runs_are_recorded_one_session_per_node(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "nodes:\n"
+        "  - name: orders_store\n"
+        "    prompt: Create EFFECT node called OrdersStore that writes orders to PostgreSQL\n"
+        "  - name: order_totals\n"
+        "    prompt: Calculate order totals with tax and discounts\n"
+        "    depends_on: [orders_store]\n",
+        encoding="utf-8",
+    )
+    done = cli(
+        "batch", str(spec), "-o", str(tmp_path / "out"), "--validation", "none",
+        "--database-url", url,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(cli("history", "--json", "--database-url", url).stdout)["sessions"]
+    assert sorted(r["node_kind"] for r in rows) == ["compute", "effect"]
+    assert {r["source"] for r in rows} == {"batch"}
+    assert {r["status"] for r in rows} == {"succeeded"}

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tarfile
@@ -59,6 +60,7 @@ def start_server(data_dir: Path, database_url: str, port: int | None = None) -> 
         env={**os.environ, "ONEXGEN_API_TOKEN": TOKEN},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: a SIGKILL takes its tools along
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -276,6 +278,16 @@ def _link(name: str, target: str, kind: bytes) -> tuple[tarfile.TarInfo, bytes]:
     return info, b""
 
 
+def _zip_symlink() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("node/ok.py", b"x = 1\n")
+        link = zipfile.ZipInfo("node/passwd")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, b"/etc/passwd")
+    return buffer.getvalue()
+
+
 def _zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -290,6 +302,7 @@ def _zip_bomb() -> bytes:
         ("absolute", lambda: _tar(_file("/tmp/onexgen-absolute.py")), "not a relative"),
         ("symlink", lambda: _tar(_file("a/b.py"), _link("a/l", "/etc", tarfile.SYMTYPE)), "link"),
         ("hardlink", lambda: _tar(_file("a/b.py"), _link("a/h", "/x", tarfile.LNKTYPE)), "link"),
+        ("zip symlink", _zip_symlink, "link"),
         ("zip bomb", _zip_bomb, "bomb"),
         ("not an archive", lambda: b"hello, not an archive", "not a .tar.gz"),
     ],
@@ -332,7 +345,7 @@ def test_sigkill_mid_run_leaves_the_session_interrupted_after_restart(
                     assert time.monotonic() < deadline
                     time.sleep(0.02)
         finally:
-            first.process.send_signal(signal.SIGKILL)
+            os.killpg(first.process.pid, signal.SIGKILL)  # the service and its tool processes
             first.process.wait(timeout=30)
             if first.process.stderr:
                 first.process.stderr.close()

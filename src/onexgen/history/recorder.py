@@ -60,8 +60,10 @@ class HistoryRecorder:
         notice: Callable[[str], None] | None = None,
         store: HistoryStore | None = None,
         writer_process: bool = False,
+        stop_on_failure: bool = True,
     ) -> None:
         self._url = database_url
+        self._stop_on_failure = stop_on_failure
         self._writer_process = writer_process
         self._source = source
         self._notice = notice
@@ -326,6 +328,10 @@ class HistoryRecorder:
                     done.set_exception(HistoryError(problem))
 
     def _fail(self, reason: str) -> None:
+        if not self._stop_on_failure:
+            # A long-lived service keeps trying: one lost batch must not end its history.
+            _LOG.warning("history batch not recorded: %s", reason)
+            return
         if self.problem is not None:
             return
         self.problem = reason

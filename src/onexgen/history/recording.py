@@ -39,6 +39,7 @@ class RecordingGenerationService(CodeGenerationService):
         store: HistoryStore | None = None,
         notice: Callable[[str], None] | None = None,
         writer_process: bool = False,
+        stop_on_failure: bool = True,
         **service_options: Any,
     ) -> None:
         self.recorder = HistoryRecorder(
@@ -47,6 +48,7 @@ class RecordingGenerationService(CodeGenerationService):
             notice=notice,
             store=store,
             writer_process=writer_process,
+            stop_on_failure=stop_on_failure,
         )
         super().__init__(on_files=self.recorder.on_files, **service_options)
         self.subscribe(self.recorder.on_event)

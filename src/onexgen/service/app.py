@@ -99,7 +99,7 @@ def create_app(
         store = await HistoryStore.open(settings.resolved_database_url(), sweep=False)
         interrupted = await store.sweep_interrupted()
         hub, metrics = SessionHub(), ServiceMetrics()
-        service = RecordingGenerationService(source="service", store=store)
+        service = RecordingGenerationService(source="service", store=store, stop_on_failure=False)
         service.subscribe(hub.on_event)
         service.subscribe(metrics.on_event)
 
