@@ -16,6 +16,7 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -23,7 +24,6 @@ import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from tests.history.conftest import PostgresCluster
 
@@ -360,3 +360,37 @@ def test_sigkill_mid_run_leaves_the_session_interrupted_after_restart(
         assert body["last_stage"] is not None
         assert body["last_stage"] >= 1
         assert any("interrupted" in e for e in body["errors"])
+
+
+def test_requirements_and_contract_requests_like_the_cli(server: Server) -> None:
+    import yaml
+
+    from onexgen.parsing.errors import MAX_PROMPT_CHARS
+
+    repo = Path(__file__).resolve().parents[2]
+    requirements = yaml.safe_load(
+        (repo / "examples" / "order_writer.requirements.yaml").read_text()
+    )
+    with server.client() as client:
+        first = client.post(
+            "/v1/generate", json={"requirements": requirements, "validation": "none"}
+        )
+        assert first.status_code == 202, first.text
+        done = wait_final(client, first.json()["session_id"])
+        assert done["status"] == "succeeded", done["errors"]
+        assert done["node_name"] == "OrderWriter"
+        assert done["request_kind"] == "requirements"
+        node = next(server.data_dir.glob(f"nodes/{done['id']}/node_*"))
+        contract = (node / "contract.yaml").read_text(encoding="utf-8")
+        again = client.post("/v1/generate", json={"contract": contract, "validation": "none"})
+        regenerated = wait_final(client, again.json()["session_id"])
+        assert regenerated["status"] == "succeeded", regenerated["errors"]
+        assert regenerated["request_kind"] == "contract"
+        broken = client.post("/v1/generate", json={"requirements": {"node_type": "nonsense"}})
+        failed = wait_final(client, broken.json()["session_id"])
+        long_prompt = client.post("/v1/generate", json={"prompt": "x" * (MAX_PROMPT_CHARS + 1)})
+    assert failed["status"] == "failed"
+    assert failed["errors"]
+    assert "Traceback" not in " ".join(failed["errors"])
+    assert long_prompt.status_code == 422
+    assert not any((server.data_dir / "requests").iterdir())  # request files are removed
