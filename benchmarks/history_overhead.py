@@ -7,10 +7,13 @@ Usage (from the repo root)::
 Target (issue 12): <= 5 ms per generation. Method: one warm ``CodeGenerationService`` and one
 warm ``RecordingGenerationService`` (SQLite in a temp dir, migrated), both at ``--validation
 none`` into fresh directories, alternating plain / recorded runs so machine load hits both
-alike. A recorded run is timed until its records are committed (``recorder.flush()``), so the
-figure includes every database write of the run, not just the enqueueing. The overhead is the
-difference of the medians. A fresh CLI process also pays SQLAlchemy's import once (reported
-separately, as the median wall of ``onexgen generate`` with and without ``--no-history``).
+alike. Three overheads (differences of medians): on the run's path (what a generation takes
+longer: the recorder's hooks and queueing; the writes happen beside it in the writer task, or in
+the CLI's helper process), until committed (timed until ``recorder.flush()`` returns, so every
+database write of the run is included), and CPU until committed (``process_time``, all threads:
+the figure that machine load does not inflate). A CLI run also starts the helper writer process
+(its SQLAlchemy import runs beside the pipeline): reported separately, as the median wall of
+``onexgen generate`` with and without ``--no-history``.
 """
 
 from __future__ import annotations
@@ -32,36 +35,47 @@ TARGET_MS = 5.0
 
 
 async def measure(runs: int, root: Path) -> dict[str, float]:
-    """Median milliseconds per generation, plain and recorded."""
+    """Median milliseconds per generation: plain, recorded (on the run's path), recorded+commit."""
     from onexgen.history.recording import RecordingGenerationService
     from onexgen.pipeline import CodeGenerationService
 
     url = f"sqlite+aiosqlite:///{root / 'history.sqlite3'}"
     plain = CodeGenerationService()
     recorded = RecordingGenerationService(source="generate", database_url=url)
-    times: dict[str, list[float]] = {"plain": [], "recorded": []}
+    wall: dict[str, list[float]] = {"plain": [], "recorded": [], "committed": []}
+    cpu: dict[str, list[float]] = {"plain": [], "committed": []}
     try:
         for n in range(runs + 3):  # the first three of each warm caches, templates, the database
             for name, service in (("plain", plain), ("recorded", recorded)):
-                out = root / f"{name}-{n}"
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 result = await service.generate_node(
-                    prompt=PROMPT, output_directory=out, validation_level="none"
+                    prompt=PROMPT, output_directory=root / f"{name}-{n}", validation_level="none"
                 )
+                on_path = (time.perf_counter() - began) * 1000.0
                 if service is recorded:
                     await recorded.recorder.flush()
-                elapsed = (time.perf_counter() - began) * 1000.0
+                committed = (time.perf_counter() - began) * 1000.0
+                used = (time.process_time() - began_cpu) * 1000.0  # all threads of the process
                 assert result.success, result.errors
-                if n >= 3:
-                    times[name].append(elapsed)
+                if n < 3:
+                    continue
+                wall[name].append(on_path)
+                if service is recorded:
+                    wall["committed"].append(committed)
+                    cpu["committed"].append(used)
+                else:
+                    cpu["plain"].append(used)
     finally:
         await recorded.close_history()
-    plain_ms = statistics.median(times["plain"])
-    recorded_ms = statistics.median(times["recorded"])
+    med = {key: statistics.median(values) for key, values in wall.items()}
+    cpu_med = {key: statistics.median(values) for key, values in cpu.items()}
     return {
-        "plain_median_ms": round(plain_ms, 2),
-        "recorded_median_ms": round(recorded_ms, 2),
-        "overhead_median_ms": round(recorded_ms - plain_ms, 2),
+        "plain_median_ms": round(med["plain"], 2),
+        "recorded_on_path_median_ms": round(med["recorded"], 2),
+        "recorded_until_committed_median_ms": round(med["committed"], 2),
+        "overhead_on_path_ms": round(med["recorded"] - med["plain"], 2),
+        "overhead_until_committed_ms": round(med["committed"] - med["plain"], 2),
+        "overhead_cpu_ms": round(cpu_med["committed"] - cpu_med["plain"], 2),
         "runs": runs,
     }
 
@@ -99,7 +113,8 @@ def main() -> None:
         if args.cli_runs:
             figures.update(cli_walls(args.cli_runs, Path(tmp)))
     figures["target_ms"] = TARGET_MS
-    figures["met"] = float(str(figures["overhead_median_ms"])) <= TARGET_MS
+    figures["met_on_path"] = float(str(figures["overhead_on_path_ms"])) <= TARGET_MS
+    figures["met_until_committed"] = float(str(figures["overhead_until_committed_ms"])) <= TARGET_MS
     figures["machine"] = machine_facts("sqlalchemy", "aiosqlite")
     if args.json:
         sys.stdout.write(json.dumps(figures, indent=2) + "\n")

@@ -73,6 +73,7 @@ class HistoryRecorder:
         self._task: asyncio.Task[None] | None = None
         self._runs: dict[UUID, _RunState] = {}
         self._wake: asyncio.Event | None = None
+        self._owner: str | None = None
         self.problem: str | None = None
 
     # -- pipeline hooks (synchronous, cheap: they only enqueue) ---------------------------------
@@ -146,7 +147,9 @@ class HistoryRecorder:
             options=options,
             status=status,
         )
-        return CreateSession(request, owner_token())
+        if self._owner is None:  # one process, one owner: read /proc once
+            self._owner = owner_token()
+        return CreateSession(request, self._owner)
 
     def mark_running(self, session_id: UUID) -> None:
         """A queued session's run starts now."""

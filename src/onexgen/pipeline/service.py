@@ -568,12 +568,18 @@ def _now[T](work: Callable[[], T]) -> Callable[[], Awaitable[T]]:
 
 
 def _read_tree(root: Path) -> tuple[tuple[str, str], ...]:
-    """Every file under ``root`` as sorted ``(relative POSIX path, text)`` pairs."""
+    """Every file under ``root`` as sorted ``(relative POSIX path, text)`` pairs.
+
+    Plain ``os`` calls, not pathlib: this runs on every recorded generation (~0.3 ms for a node).
+    """
     found: list[tuple[str, str]] = []
+    base = len(os.fspath(root)) + 1
     for directory, _dirs, names in os.walk(root):
         for name in names:
-            path = Path(directory, name)
-            found.append((path.relative_to(root).as_posix(), path.read_bytes().decode("utf-8")))
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                text = handle.read().decode("utf-8")
+            found.append((path[base:].replace(os.sep, "/"), text))
     return tuple(sorted(found))
 
 
