@@ -266,3 +266,36 @@ def test_batch_runs_are_recorded_one_session_per_node(tmp_path: Path) -> None:
     assert sorted(r["node_kind"] for r in rows) == ["compute", "effect"]
     assert {r["source"] for r in rows} == {"batch"}
     assert {r["status"] for r in rows} == {"succeeded"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["parse", PROMPT, "--json"],
+        ["generate", PROMPT, "--validation", "none", "--json", "-o", "{out}"],
+    ],
+)
+def test_cli_processes_never_import_sqlalchemy(argv: list[str], tmp_path: Path) -> None:
+    # generate records through the helper writer process; the CLI process itself stays light.
+    args = [a.replace("{out}", str(tmp_path / "out")) for a in argv]
+    code = (
+        "import sys\n"
+        "from onexgen.cli.entry import main\n"
+        f"sys.argv = ['onexgen', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'alembic'})\n"
+        "assert not loaded, loaded\n"
+    )
+    url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ONEXGEN_DATABASE_URL": url},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    if argv[0] == "generate":
+        rows = json.loads(cli("history", "--json", "--database-url", url).stdout)["sessions"]
+        assert [r["status"] for r in rows] == ["succeeded"]
