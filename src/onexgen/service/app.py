@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import time
 import uuid
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from onexgen.service.pool import GenerationDispatcher, GenerationJob
 
 HEALTH_CACHE_SECONDS = 1.0
+_LOG = logging.getLogger("onexgen.service")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ def create_app(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = await HistoryStore.open(settings.resolved_database_url(), sweep=False)
         interrupted = await store.sweep_interrupted()
+        if interrupted:
+            _LOG.warning("marked %d sessions of ended processes interrupted", len(interrupted))
         hub, metrics = SessionHub(), ServiceMetrics()
         service = RecordingGenerationService(source="service", store=store, stop_on_failure=False)
         service.subscribe(hub.on_event)
