@@ -209,21 +209,28 @@ def _run(
 ) -> ModelGenerationResult:
     import asyncio
 
+    recorder = None
+    if history:
+        # Started before the pipeline's imports, so the helper's own start-up (SQLAlchemy)
+        # overlaps them instead of following them.
+        from onexgen.cli.options import history_notice
+        from onexgen.history.recorder import HistoryRecorder
+
+        recorder = HistoryRecorder(
+            database_url, source="generate", notice=history_notice, writer_process=True
+        )
+        recorder.start_writer()
+
     from onexgen.pipeline import CodeGenerationService
 
     hold = os.environ.get(HOLD_ENV)
     before_commit = _hold_until_released(Path(hold)) if hold else None
     service: CodeGenerationService
-    if history:
-        from onexgen.cli.options import history_notice
+    if recorder is not None:
         from onexgen.history.recording import RecordingGenerationService
 
         service = RecordingGenerationService(
-            source="generate",
-            database_url=database_url,
-            notice=history_notice,
-            writer_process=True,
-            before_commit=before_commit,
+            source="generate", recorder=recorder, before_commit=before_commit
         )
     else:
         service = CodeGenerationService(before_commit=before_commit)

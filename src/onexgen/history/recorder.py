@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -74,7 +75,16 @@ class HistoryRecorder:
         self._runs: dict[UUID, _RunState] = {}
         self._wake: asyncio.Event | None = None
         self._owner: str | None = None
+        self._spawned: _ProcessSink | None = None
         self.problem: str | None = None
+
+    def start_writer(self) -> None:
+        """Start the helper writer process now (before the pipeline's imports: a head start)."""
+        if self._writer_process and self._spawned is None and self.problem is None:
+            try:
+                self._spawned = _ProcessSink.spawn(self._url)
+            except OSError as exc:
+                self._fail(_describe(exc))
 
     # -- pipeline hooks (synchronous, cheap: they only enqueue) ---------------------------------
 
@@ -298,7 +308,7 @@ class HistoryRecorder:
         if self._store is not None:
             return _StoreSink(self._store, owned=False)
         if self._writer_process:
-            return await _ProcessSink.start(self._url)
+            return self._spawned or _ProcessSink.spawn(self._url)
         from onexgen.history.store import HistoryStore
 
         return _StoreSink(await HistoryStore.open(self._url), owned=True)
@@ -368,23 +378,24 @@ class _StoreSink:
 
 
 class _ProcessSink:
-    """Streams records to ``python -m onexgen.history.writer_process`` (the CLI)."""
+    """Streams records to ``python -m onexgen.history.writer_process`` (the CLI).
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    Spawned with plain ``subprocess`` so that it can start before the event loop and the
+    pipeline's imports (see ``HistoryRecorder.start_writer``); pipe I/O goes through a thread.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self._process = process
 
     @classmethod
-    async def start(cls, url: str | None) -> _ProcessSink:
+    def spawn(cls, url: str | None) -> _ProcessSink:
         import sys
 
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "onexgen.history.writer_process",
-            url or "",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
+        process = subprocess.Popen(
+            [sys.executable, "-m", "onexgen.history.writer_process", url or ""],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C stops the CLI, not the record of what happened
         )
         return cls(process)
@@ -394,27 +405,26 @@ class _ProcessSink:
 
         stdin = self._process.stdin
         assert stdin is not None
-        stdin.write((encode_ops(ops) + "\n").encode("utf-8"))
-        await stdin.drain()
+        data = (encode_ops(ops) + "\n").encode("utf-8")
+
+        def send() -> None:
+            stdin.write(data)
+            stdin.flush()
+
+        await asyncio.to_thread(send)
 
     async def close(self) -> None:
         import json
 
         from onexgen.history.ops import HistoryError
 
-        stdin, stdout = self._process.stdin, self._process.stdout
-        assert stdin is not None
-        assert stdout is not None
-        stdin.close()
-        try:
-            answer = await stdout.read()
-        finally:
-            await self._process.wait()
+        process = self._process
+        answer, _ = await asyncio.to_thread(process.communicate)
         try:
             outcome = json.loads(answer.decode("utf-8").strip().splitlines()[-1])
         except (ValueError, IndexError):
             raise HistoryError(
-                f"the history writer ended without an answer (exit {self._process.returncode})"
+                f"the history writer ended without an answer (exit {process.returncode})"
             ) from None
         if not outcome.get("ok"):
             raise HistoryError(str(outcome.get("problem") or "the history writer failed"))

@@ -40,9 +40,10 @@ class RecordingGenerationService(CodeGenerationService):
         notice: Callable[[str], None] | None = None,
         writer_process: bool = False,
         stop_on_failure: bool = True,
+        recorder: HistoryRecorder | None = None,
         **service_options: Any,
     ) -> None:
-        self.recorder = HistoryRecorder(
+        self.recorder = recorder or HistoryRecorder(
             database_url,
             source=source,
             notice=notice,

@@ -13,10 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import queue
 import sys
+import threading
 
 
-async def _run(url: str | None) -> str | None:
+def _pump(lines: queue.Queue[str | None]) -> None:
+    """Read stdin from the first moment, so the CLI's writes never wait for our imports."""
+    for raw in sys.stdin.buffer:
+        lines.put(raw.decode("utf-8"))
+    lines.put(None)
+
+
+async def _run(url: str | None, lines: queue.Queue[str | None]) -> str | None:
     from onexgen.history.ops import decode_ops
     from onexgen.history.store import HistoryStore
 
@@ -27,7 +36,7 @@ async def _run(url: str | None) -> str | None:
     except Exception as exc:
         problem = _describe(exc)
     try:
-        while line := await asyncio.to_thread(sys.stdin.readline):
+        while (line := await asyncio.to_thread(lines.get)) is not None:
             if problem is not None or store is None or not line.strip():
                 continue  # keep reading so the CLI never blocks on a full pipe
             try:
@@ -48,7 +57,9 @@ def _describe(exc: BaseException) -> str:
 def main() -> None:
     """Write what arrives on stdin; report the outcome on stdout."""
     url = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else None
-    problem = asyncio.run(_run(url))
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(lines,), daemon=True).start()
+    problem = asyncio.run(_run(url, lines))
     sys.stdout.write(json.dumps({"ok": problem is None, "problem": problem}) + "\n")
     sys.stdout.flush()
 
