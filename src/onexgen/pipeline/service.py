@@ -447,7 +447,12 @@ class CodeGenerationService:
             prompt=prompt,
         )
         if self._on_files is not None:
-            self._report_files(run, _read_tree(writer.staging_path))
+            try:
+                sealed = _read_tree(writer.staging_path)
+            except (OSError, UnicodeError) as exc:  # never a reason to fail the write
+                run.warnings.append(f"files hook skipped: {one_line(exc)}")
+            else:
+                self._report_files(run, sealed)
         if self._before_commit is not None:
             await self._before_commit(writer.staging_path)
         target = writer.commit()
