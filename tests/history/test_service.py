@@ -52,11 +52,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(data_dir: Path, database_url: str, port: int | None = None) -> Server:
+def start_server(data_dir: Path, database_url: str, port: int | None = None, *extra: str) -> Server:
     port = port or _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "onexgen", "serve", "--port", str(port), "--data-dir",
-         str(data_dir), "--database-url", database_url, "--workers", "2"],
+         str(data_dir), "--database-url", database_url, "--workers", "2", *extra],
         env={**os.environ, "ONEXGEN_API_TOKEN": TOKEN},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -394,3 +394,23 @@ def test_requirements_and_contract_requests_like_the_cli(server: Server) -> None
     assert "Traceback" not in " ".join(failed["errors"])
     assert long_prompt.status_code == 422
     assert not any((server.data_dir / "requests").iterdir())  # request files are removed
+
+
+def test_a_full_queue_refuses_with_503_and_leaves_no_waiting_session(tmp_path: Path) -> None:
+    server = start_server(
+        tmp_path / "d", f"sqlite:///{tmp_path / 'h.sqlite3'}", None, "--queue-limit", "1"
+    )
+    try:
+        with server.client() as client:
+            answers = [
+                client.post("/v1/generate", json={"prompt": PROMPT, "validation": "strict"})
+                for _ in range(6)
+            ]
+            refused = [a for a in answers if a.status_code == 503]
+            assert refused, [a.status_code for a in answers]
+            assert "retry later" in refused[0].json()["detail"]
+            failed = client.get("/v1/sessions", params={"status": "failed"}).json()
+    finally:
+        stop_server(server)
+    assert failed["total"] == len(refused)
+    assert all(s["status"] == "failed" for s in failed["sessions"])

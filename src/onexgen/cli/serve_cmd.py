@@ -35,6 +35,10 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Generations run at the same time.")
     ] = 2,
+    queue_limit: Annotated[
+        int,
+        typer.Option("--queue-limit", min=1, help="Sessions waiting for a worker before 503."),
+    ] = 1000,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Serve generation over HTTP: POST /v1/generate, sessions, live events, archives, /metrics."""
@@ -56,7 +60,11 @@ def serve(
     from onexgen.service.app import ServiceSettings, create_app
 
     settings = ServiceSettings(
-        data_dir=root, token=token, database_url=database_url, workers=workers
+        data_dir=root,
+        token=token,
+        database_url=database_url,
+        workers=workers,
+        queue_limit=queue_limit,
     )
     sys.stderr.write(
         f"onexgen serve: http://{host}:{port} (docs at /docs), data in {root}, "
