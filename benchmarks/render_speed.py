@@ -20,7 +20,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "generation"))
 
 from conftest import SAMPLES, classification_for  # type: ignore[import-not-found]
-
 from onexgen.contracts import build_contract
 from onexgen.events import wire_event_bus
 from onexgen.intelligence import gather_intelligence

@@ -47,7 +47,7 @@ def missing_module_node(tmp_path: Path) -> Path:
         node,
         HANDLER,
         "from omnibase_core.enums import EnumCoreErrorCode\n",
-        "import asyncpg\nfrom omnibase_core.enums import EnumCoreErrorCode\n",
+        "import aiomysql\nfrom omnibase_core.enums import EnumCoreErrorCode\n",
     )
     return node
 

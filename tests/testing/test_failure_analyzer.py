@@ -111,8 +111,8 @@ def test_real_missing_module_is_an_import_error_naming_the_package(
     assert EnumFailureCategory.IMPORT_ERROR in analysis.categories
     assert analysis.severity is EnumFailureSeverity.CRITICAL
     cause = next(c for c in analysis.root_causes if c.category is EnumFailureCategory.IMPORT_ERROR)
-    assert "asyncpg" in cause.missing_modules
-    assert "uv add asyncpg" in cause.recommended_fix
+    assert "aiomysql" in cause.missing_modules
+    assert "uv add aiomysql" in cause.recommended_fix
     assert cause.estimated_fix_minutes > 0
 
 

@@ -57,7 +57,7 @@ BROKEN_VARIANTS: dict[str, tuple[str, str, str]] = {
     "missing_module": (
         HANDLER,
         "from omnibase_core.enums import EnumCoreErrorCode\n",
-        "import asyncpg\nfrom omnibase_core.enums import EnumCoreErrorCode\n",
+        "import aiomysql\nfrom omnibase_core.enums import EnumCoreErrorCode\n",
     ),
     "hanging_test": (
         UNIT_TEST,

@@ -63,7 +63,7 @@ EXPECTED: dict[str, tuple[EnumValidationComponent, str, str, str]] = {
         EnumValidationComponent.ONEX_COMPLIANCE,
         "ONEX032",
         "handlers/handler_postgres_writer.py",
-        "uv add asyncpg",
+        "uv add aiomysql",
     ),
     "hanging_test": (
         EnumValidationComponent.TESTS,

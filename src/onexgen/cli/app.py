@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("onexgen.cli.batch_cmd", "batch"),
     "run": ("onexgen.cli.run_cmd", "run_node"),
     "worker": ("onexgen.cli.worker_cmd", "worker"),
+    "history": ("onexgen.cli.history_cmd", "history"),
+    "show": ("onexgen.cli.show_cmd", "show"),
+    "recover": ("onexgen.cli.recover_cmd", "recover"),
+    "serve": ("onexgen.cli.serve_cmd", "serve"),
 }
 """Command name -> (module, function); the order is the order of ``onexgen --help``."""
 

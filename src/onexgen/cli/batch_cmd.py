@@ -26,6 +26,8 @@ from onexgen.cli.llm_options import (
     strategy_label,
 )
 from onexgen.cli.options import (
+    DatabaseUrlOption,
+    NoHistoryOption,
     NoSandboxOption,
     TemplatesDirOption,
     apply_sandbox_flag,
@@ -35,7 +37,10 @@ from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from onexgen.batch.spec import ModelBatchSpec
+    from onexgen.llm.engine import StrategyEngine
     from onexgen.models.batch import EnumBatchNodeStatus, ModelBatchResult
+    from onexgen.pipeline.service import CodeGenerationService
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -123,13 +128,13 @@ def batch(
         str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
     ] = None,
     no_sandbox: NoSandboxOption = False,
+    no_history: NoHistoryOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Generate every node of SPEC.yaml in dependency order, in parallel, and validate them."""
     apply_sandbox_flag(no_sandbox)
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
-    from onexgen.batch.spec import BatchSpecError, load_batch_spec
     from onexgen.models.validation import EnumValidationLevel
-    from onexgen.pipeline.service import CodeGenerationService
 
     engine = engine_for(
         strategy,
@@ -138,12 +143,7 @@ def batch(
         enable_quorum=enable_quorum,
         quorum_models=quorum_models,
     )
-    try:
-        loaded = load_batch_spec(spec)
-    except BatchSpecError as exc:
-        for line in str(exc).splitlines():
-            typer.echo(f"onexgen: invalid spec: {line}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    loaded = _load_spec(spec)
     options = resolve_options(
         loaded,
         output_dir=output_dir,
@@ -178,16 +178,20 @@ def batch(
             return await batch_remote(
                 kafka_servers, loaded, options, spec_label=str(spec), on_node_finished=progress
             )
+        service = _batch_service(history=not no_history, database_url=database_url, engine=engine)
         try:
             return await run_batch(
                 loaded,
                 options,
                 spec_label=str(spec),
                 on_node_finished=progress,
-                service=CodeGenerationService(strategy_engine=engine),
+                service=service,
                 strategy=strategy.value,
             )
         finally:
+            close = getattr(service, "close_history", None)
+            if close is not None:
+                await close()
             if engine is not None:
                 await engine.aclose()
 
@@ -215,6 +219,18 @@ def batch(
         raise typer.Exit(EXIT_FAILED) from None
     _report(result, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)
+
+
+def _load_spec(spec: Path) -> ModelBatchSpec:
+    """The validated spec, or one line per problem and exit 2."""
+    from onexgen.batch.spec import BatchSpecError, load_batch_spec
+
+    try:
+        return load_batch_spec(spec)
+    except BatchSpecError as exc:
+        for line in str(exc).splitlines():
+            typer.echo(f"onexgen: invalid spec: {line}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _console(*, stderr: bool) -> Console:
@@ -278,4 +294,24 @@ def _print_table(console: Console, result: ModelBatchResult) -> None:
         f"{result.generation_duration_seconds:.1f} s in {len(result.stages)} dependency stages; "
         f"validation {result.validation_duration_seconds:.1f} s{tools}{cache})",
         markup=False,
+    )
+
+
+def _batch_service(
+    *, history: bool, database_url: str | None, engine: StrategyEngine | None
+) -> CodeGenerationService:
+    """One generation service for the whole batch: recording history unless opted out."""
+    from onexgen.pipeline.service import CodeGenerationService
+
+    if not history:
+        return CodeGenerationService(strategy_engine=engine)
+    from onexgen.cli.options import history_notice
+    from onexgen.history.recording import RecordingGenerationService
+
+    return RecordingGenerationService(
+        source="batch",
+        database_url=database_url,
+        notice=history_notice,
+        writer_process=True,
+        strategy_engine=engine,
     )

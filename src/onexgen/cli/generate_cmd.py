@@ -27,6 +27,8 @@ from onexgen.cli.llm_options import (
     engine_for,
 )
 from onexgen.cli.options import (
+    DatabaseUrlOption,
+    NoHistoryOption,
     NoSandboxOption,
     TemplatesDirOption,
     apply_sandbox_flag,
@@ -182,6 +184,8 @@ def generate(
         str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
     ] = None,
     no_sandbox: NoSandboxOption = False,
+    no_history: NoHistoryOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Generate a complete ONEX node package (contract, code, tests, manifest)."""
     apply_sandbox_flag(no_sandbox)
@@ -240,6 +244,8 @@ def generate(
             strategy=strategy.value,
             engine=engine,
             kafka_servers=kafka_servers,
+            history=not no_history,
+            database_url=database_url,
         )
     except KeyboardInterrupt:
         typer.echo("onexgen: interrupted; no partial node was left behind", err=True)
@@ -341,6 +347,8 @@ def _run(
     strategy: str = "auto",
     engine: StrategyEngine | None = None,
     kafka_servers: str | None = None,
+    history: bool = True,
+    database_url: str | None = None,
 ) -> ModelGenerationResult:
 
     if kafka_servers is not None:
@@ -362,22 +370,46 @@ def _run(
         )
         return _show(remote.run, remote.subscribe, as_json=as_json)
 
+    recorder = None
+    if history:
+        # Started before the pipeline's imports, so the helper's own start-up (SQLAlchemy)
+        # overlaps them instead of following them.
+        from onexgen.cli.options import history_notice
+        from onexgen.history.recorder import HistoryRecorder
+
+        recorder = HistoryRecorder(
+            database_url, source="generate", notice=history_notice, writer_process=True
+        )
+        recorder.start_writer()
+
     from onexgen.pipeline import CodeGenerationService
 
     hold = os.environ.get(HOLD_ENV)
-    service = CodeGenerationService(
-        before_commit=_hold_until_released(Path(hold)) if hold else None,
-        strategy_engine=engine,
-    )
+    before_commit = _hold_until_released(Path(hold)) if hold else None
+    service: CodeGenerationService
+    if recorder is not None:
+        from onexgen.history.recording import RecordingGenerationService
+
+        service = RecordingGenerationService(
+            source="generate",
+            recorder=recorder,
+            before_commit=before_commit,
+            strategy_engine=engine,
+        )
+    else:
+        service = CodeGenerationService(before_commit=before_commit, strategy_engine=engine)
 
     async def main() -> ModelGenerationResult:
         try:
-            return await run_pipeline()
+            return await generate_once()
         finally:
+            close = getattr(service, "close_history", None)
+            if close is not None:
+                await close()
             if engine is not None:
                 await engine.aclose()
 
-    async def run_pipeline() -> ModelGenerationResult:
+    async def generate_once() -> ModelGenerationResult:
         return await service.generate_node(
             requirements,
             output_dir,

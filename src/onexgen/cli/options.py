@@ -47,3 +47,26 @@ def apply_sandbox_flag(no_sandbox: bool) -> None:
         from onexgen.sandbox import SANDBOX_ENV
 
         os.environ[SANDBOX_ENV] = "off"
+
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="ONEXGEN_DATABASE_URL",
+        help="History database (default: SQLite in the user data dir), e.g. "
+        "postgresql://user:pass@host/db.",
+        show_envvar=True,
+    ),
+]
+"""``--database-url``: where generation history is kept."""
+
+NoHistoryOption = Annotated[
+    bool, typer.Option("--no-history", help="Do not record this run in the generation history.")
+]
+"""``--no-history``: opt out of recording."""
+
+
+def history_notice(message: str) -> None:
+    """Print a history problem once, as a warning (generation goes on)."""
+    sys.stderr.write(f"onexgen: warning: {message}\n")
