@@ -102,12 +102,13 @@ def sandboxed_argv(argv: list[str], *, cwd: Path, writable: Iterable[Path], tool
         "--die-with-parent",
         "--new-session",
     ]  # fmt: skip
-    # Paths named on the command line stay visible (read-only) even under the private /tmp;
+    # Paths named on the command line stay visible (read-only) even under the private /tmp,
     # binds go parents first, so a writable directory inside a read-only one stays writable.
     rw = {os.path.abspath(path) for path in writable if os.path.isdir(path)}
+    # ... and so does the working directory (e.g. the import root a node is run from).
     binds = {
         os.path.abspath(arg): "--ro-bind"
-        for arg in argv[1:]
+        for arg in [*argv[1:], str(cwd)]
         if _existing_path(arg) and not any(_inside(os.path.abspath(arg), top) for top in rw)
     }
     binds |= dict.fromkeys(rw, "--bind")

@@ -57,7 +57,7 @@ def _run(tmp_path: Path, **overrides: object) -> ModelBatchResult:
 def _failing_compute_tests(tmp_path: Path) -> Path:
     templates = tmp_path / "templates"
     (templates / "compute").mkdir(parents=True)
-    packaged = resources.files("onexgen.rendering") / "templates" / "compute" / "test_node.py.j2"
+    packaged = resources.files("onexgen.rendering") / "templates" / "shared" / "test_node.py.j2"
     (templates / "compute" / "test_node.py.j2").write_text(
         packaged.read_text(encoding="utf-8")
         + "\n\ndef test_fails_on_purpose() -> None:\n"

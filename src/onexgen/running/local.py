@@ -84,6 +84,7 @@ def import_root_of(node_dir: Path) -> Path:
 
 async def run_node(node_dir: Path, input_path: Path | None, *, timeout: float) -> ModelNodeRun:
     """Run ``node_dir`` on ``RuntimeLocal`` with ``input_path`` (default: its example request)."""
+    from onexgen.process_control import run_temp_dir
     from onexgen.validation.tools import run_tool
 
     node_dir = node_dir.resolve()
@@ -92,7 +93,8 @@ async def run_node(node_dir: Path, input_path: Path | None, *, timeout: float) -
     if not request.is_file():
         raise NodeRunError(f"input file {request} not found (pass --input FILE)")
     python_path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
-    with tempfile.TemporaryDirectory(prefix="onexgen-run-") as state_root:
+    # The runtime's state (workflow_result.json) is the only thing the sandboxed child may write.
+    with tempfile.TemporaryDirectory(prefix="state-", dir=run_temp_dir()) as state_root:
         run = await run_tool(
             Path(sys.executable).name,
             [
@@ -106,6 +108,7 @@ async def run_node(node_dir: Path, input_path: Path | None, *, timeout: float) -
             cwd=root,
             timeout=timeout + 30.0,
             env={"PYTHONPATH": python_path},
+            writable=[Path(state_root)],
         )
     lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
     if run.timed_out or run.returncode != 0 or not lines:
