@@ -1,10 +1,10 @@
 """Scripted model answers for a node the templates rendered (what a good model returns).
 
 A good answer writes each target's body as real code that does what the request says (the p95 of
-request durations, user profiles kept as JSON files, order totals per customer), and a
-behaviour test module that pins it. Class, module and operation names come from the rendered
-files, never from a hard-coded node name. The type-error variant plants one mypy error, so the
-repair loop has something real to fix.
+request durations, user profiles kept as JSON files, order totals per customer, a second
+workflow's steps), and a behaviour test module that pins it. Class, module and operation names
+come from the rendered files, never from a hard-coded node name. The type-error variant plants
+one mypy error, so the repair loop has something real to fix.
 """
 
 from __future__ import annotations
@@ -365,6 +365,74 @@ def test_rejects_a_negative_order_total() -> None:
 '''
 
 
+# -- orchestrator: a second workflow (its own steps, after the steps they depend on) ----------
+
+_ORCHESTRATOR_BODY = """\
+if request.steps:  # the caller chose the steps
+    return await self.run_workflow(request)
+wanted = {{step for step in STEPS if step.split("_", 1)[0] == request.operation.value}}
+pending = list(wanted)
+while pending:
+    for dependency in STEP_GRAPH[pending.pop()]:
+        if dependency not in wanted:
+            wanted.add(dependency)
+            pending.append(dependency)
+# An operation that owns no step of its own runs the whole workflow (steps=()).
+selected = tuple(step for step in STEPS if step in wanted)
+return await self.run_workflow(request.model_copy(update={{"steps": selected}}))
+"""
+
+_ORCHESTRATOR_TESTS = '''\
+"""Behaviour of {operation}: its own steps run, after the steps they depend on."""
+
+import asyncio
+
+import pytest
+from omnibase_core.enums import EnumCoreErrorCode
+from omnibase_core.errors import ModelOnexError
+from pydantic import JsonValue
+
+from {handler_module} import STEP_GRAPH, STEPS, {handler}
+from {inputs_module} import {inputs}
+
+pytestmark = pytest.mark.unit
+
+OWN = tuple(step for step in STEPS if step.split("_", 1)[0] == "{operation}")
+
+
+def test_runs_its_steps_after_their_dependencies() -> None:
+    assert OWN
+    request = {inputs}.model_validate({{"operation": "{operation}"}})
+    output = asyncio.run({handler}().handle(request))
+    assert output.success
+    done = output.completed_steps
+    assert done[-len(OWN) :] == OWN
+    for step in done:
+        assert all(done.index(before) < done.index(step) for before in STEP_GRAPH[step])
+
+
+def test_runs_only_the_steps_the_caller_selected() -> None:
+    request = {inputs}.model_validate(
+        {{"operation": "{operation}", "steps": [OWN[0]]}}
+    )
+    output = asyncio.run({handler}().handle(request))
+    assert output.success
+    assert output.completed_steps == (OWN[0],)
+
+
+def test_a_failed_step_is_reported() -> None:
+    async def broken(request: {inputs}) -> JsonValue:
+        raise ModelOnexError("carrier down", error_code=EnumCoreErrorCode.OPERATION_FAILED)
+
+    handler = {handler}(steps={{OWN[0]: broken}})
+    request = {inputs}.model_validate({{"operation": "{operation}"}})
+    output = asyncio.run(handler.handle(request))
+    assert not output.success
+    assert output.failed_steps == (OWN[0],)
+    assert OWN[0] not in output.completed_steps
+'''
+
+
 def _reducer_key(files: dict[str, str]) -> str:
     """The grouping field of the reducer's item model (its ``str`` field)."""
     path = next(p for p in sorted(files) if p.startswith("models/") and p.endswith("_item.py"))
@@ -409,6 +477,10 @@ def _bodies_and_tests(
         body = _REDUCER_CHECK + _template_return(files, target)
         tests = _REDUCER_TESTS.format(**fields, key=_reducer_key(files))
         return {target.key: body}, tests, []
+    if kind == "orchestrator":
+        (target,) = targets
+        body = _ORCHESTRATOR_BODY.format()
+        return {target.key: body}, _ORCHESTRATOR_TESTS.format(**fields), []
     raise AssertionError(f"no scripted answer for a {kind} node ({[t.key for t in targets]})")
 
 
