@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from onexgen.llm.candidate import check_candidate
 from onexgen.llm.engine import StrategyEngine
 from onexgen.llm.settings import ModelLLMSettings
 from onexgen.pipeline import CodeGenerationService
@@ -33,9 +34,14 @@ if TYPE_CHECKING:
 
 KINDS = {
     "reducer": "Create a REDUCER node that aggregates order totals per customer",
-    "orchestrator": "Create an ORCHESTRATOR node that coordinates the order fulfilment workflow",
+    # A second operation: the templates write the main workflow, the model the other one.
+    "orchestrator": (
+        "Create an ORCHESTRATOR node that coordinates the order fulfilment workflow "
+        "and schedules shipments"
+    ),
 }
-EFFECT = "Create an EFFECT node that writes user records to PostgreSQL"
+# Two operations (create, and an idempotent update) that tests can run without a server.
+EFFECT = "Create an EFFECT node that updates user profiles stored as JSON files"
 VOTED = "Create a node that computes the p95 latency of request durations"
 # Names no output (p95 above is a stated output since stage 1 extracts named outputs), so the
 # llm strategy's proposed fields are the ones applied.
@@ -69,7 +75,9 @@ def _run(
     return asyncio.run(main())
 
 
-def _accepted_strictly(result: ModelGenerationResult) -> None:
+def _accepted_strictly(result: ModelGenerationResult, template_score: float = 1.0) -> None:
+    """Hybrid wrote code that passed strict validation scoring at least ``template_score``
+    (what the templates' own version of the node scores)."""
     assert result.success, result.errors
     report = result.strategy
     assert report is not None
@@ -78,7 +86,8 @@ def _accepted_strictly(result: ModelGenerationResult) -> None:
     assert report.methods_written
     accepted = [r for r in report.rounds if r.accepted]
     assert accepted
-    assert accepted[0].quality_score == 1.0
+    assert accepted[0].quality_score is not None
+    assert accepted[0].quality_score >= template_score
     assert result.node_path is not None
     assert load_manifest(result.node_path).strategy == "hybrid"
     assert report.test_file is not None
@@ -88,13 +97,20 @@ def _accepted_strictly(result: ModelGenerationResult) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_hybrid_code_passes_strict_checks(llm_server: Start, tmp_path: Path, kind: str) -> None:
-    _, files = render_files(KINDS[kind], tmp_path / "render")
+    package, files = render_files(KINDS[kind], tmp_path / "render")
+    template_score = 1.0
+    if kind == "orchestrator":
+        # The orchestrator templates' own node scores just under 1.0 (paths its generic tests
+        # do not reach); the model's code must not lower that.
+        _, template = asyncio.run(check_candidate(files, package, tmp_path / "render"))
+        assert template.passed
+        template_score = template.quality_score
     server = llm_server({"*": [ok(content(good_answer(files)))]})
     settings = ModelLLMSettings(base_url=server.base_url, model="m1")
     # the reducer is also validated strictly as written, as a second witness
     level = "strict" if kind == "reducer" else "basic"
     result = _run(settings, KINDS[kind], tmp_path / "out", validation_level=level)
-    _accepted_strictly(result)
+    _accepted_strictly(result, template_score)
     assert result.node_type is not None
     assert result.node_type.value == kind
     assert result.validation is not None

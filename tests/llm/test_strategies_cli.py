@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from onexgen.llm.targets import CodeTarget, find_all_targets
 from onexgen.writing.manifest import load_manifest
 
 from .answers import content, good_answer, render_files
@@ -70,6 +71,13 @@ def compute_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return render_files(PROMPT, tmp_path_factory.mktemp("render"))[1]
 
 
+@pytest.fixture(scope="module")
+def target(compute_files: dict[str, str]) -> CodeTarget:
+    """The one method the model writes in the compute node (its file and ``Class.method``)."""
+    (found,) = find_all_targets(compute_files)
+    return found
+
+
 def test_auto_without_a_model_is_jinja2_says_so_and_imports_no_sdk(tmp_path: Path) -> None:
     run = _generate(tmp_path, _env(None), "--validation", "none", python=("-X", "importtime"))
     assert run.returncode == 0, run.stderr
@@ -88,7 +96,7 @@ def test_hybrid_without_an_endpoint_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_429_then_a_type_error_then_its_fix(
-    llm_server: Start, compute_files: dict[str, str], tmp_path: Path
+    llm_server: Start, compute_files: dict[str, str], target: CodeTarget, tmp_path: Path
 ) -> None:
     server = llm_server(
         {
@@ -107,24 +115,30 @@ def test_429_then_a_type_error_then_its_fix(
     assert [r["accepted"] for r in strategy["rounds"]] == [False, True]
     finding = strategy["rounds"][0]["diagnostics"][0]
     assert finding["code"] == "mypy:assignment"
-    assert finding["file"] == "handlers/handler_p95_latency_calculator.py"
+    assert finding["file"] == target.file
     assert isinstance(finding["line"], int)
-    assert strategy["methods_written"] == ["HandlerP95LatencyCalculator.handle_calculate"]
+    assert strategy["methods_written"] == [target.key]
     assert {u["stage"] for u in strategy["usage"]} == {"code", "repair_2"}
     assert all(u["completion_tokens"] > 0 for u in strategy["usage"])
     requests = server.requests()
     assert len(requests) == 3  # the 429, the first answer, the repair
     assert '"code":"mypy:assignment"' in requests[2]["user"]
     node = Path(result["node_path"])
-    handler = (node / "handlers/handler_p95_latency_calculator.py").read_text(encoding="utf-8")
-    assert "# BUSINESS LOGIC" not in handler.split("async def handle_calculate", 1)[1]
-    assert (node / "tests/test_p95_latency_calculator_behaviour.py").is_file()
+    handler = (node / target.file).read_text(encoding="utf-8")
+    written = handler.split(f"async def {target.method}(", 1)[1]
+    assert "not implemented" not in written
+    assert "p95_ms" in written
+    assert strategy["test_file"].endswith("_behaviour.py")
+    assert (node / strategy["test_file"]).is_file()
+    # The template's "fails loudly until written" test went with the placeholder it pinned.
+    assert not any(
+        "METHOD_NOT_IMPLEMENTED" in path.read_text(encoding="utf-8")
+        for path in (node / "tests").glob("*.py")
+    )
     manifest = load_manifest(node)
     assert manifest.strategy == "hybrid"
     assert manifest.strategy_details is not None
-    assert manifest.strategy_details.methods_written == (
-        "HandlerP95LatencyCalculator.handle_calculate",
-    )
+    assert manifest.strategy_details.methods_written == (target.key,)
     _no_secret(tmp_path, run)
 
 
@@ -135,9 +149,7 @@ def test_429_then_a_type_error_then_its_fix(
         (
             content(
                 {
-                    "methods": [
-                        {"target": "HandlerP95LatencyCalculator.handle_calculate", "body": "if x"}
-                    ],
+                    "methods": [{"target": "handle_calculate", "body": "if x"}],
                     "tests": "def test_x() -> None:\n    assert True\n",
                 }
             ),
@@ -147,7 +159,7 @@ def test_429_then_a_type_error_then_its_fix(
     ids=["invalid-json", "python-that-does-not-parse"],
 )
 def test_rejected_code_keeps_the_templates_and_needs_review(
-    llm_server: Start, tmp_path: Path, answer: str, finding: str
+    llm_server: Start, target: CodeTarget, tmp_path: Path, answer: str, finding: str
 ) -> None:
     server = llm_server({"*": [ok(answer)]})
     run = _generate(tmp_path, _env(server.base_url), "--strategy", "hybrid", "--json")
@@ -156,10 +168,18 @@ def test_rejected_code_keeps_the_templates_and_needs_review(
     assert strategy["needs_review"]
     assert len(strategy["rounds"]) == 3
     assert all(r["diagnostics"][0]["code"] == finding for r in strategy["rounds"])
+    if finding == "ast":  # the body was rejected for not parsing, not for naming no target
+        assert all(
+            r["diagnostics"][0]["message"].startswith(f"{target.key}: the body does not parse")
+            for r in strategy["rounds"]
+        )
     assert any("needs review" in w for w in result["warnings"])
     node = Path(result["node_path"])
-    handler = (node / "handlers/handler_p95_latency_calculator.py").read_text(encoding="utf-8")
-    assert "# BUSINESS LOGIC" in handler
+    handler = (node / target.file).read_text(encoding="utf-8")
+    kept = handler.split(f"async def {target.method}(", 1)[1]
+    assert "not implemented" in kept.split("\n    def ", 1)[0]
+    (handler_test,) = (node / "tests").glob("test_*_handler.py")
+    assert "METHOD_NOT_IMPLEMENTED" in handler_test.read_text(encoding="utf-8")
     details = load_manifest(node).strategy_details
     assert details is not None
     assert details.needs_review

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
+from onexgen.llm.candidate import drop_not_implemented_tests
 from onexgen.llm.targets import (
     CodeAnswerError,
     apply_bodies,
@@ -12,6 +15,11 @@ from onexgen.llm.targets import (
     find_all_targets,
     find_targets,
 )
+
+from .answers import render_files
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NEW_CONVENTION = '''"""Handler."""
 
@@ -92,3 +100,52 @@ def test_rejects_bodies_that_do_not_parse_or_still_raise() -> None:
 def test_skips_tests_and_non_python_files() -> None:
     files = {"tests/test_x.py": NEW_CONVENTION, "README.md": "not implemented", "h.py": LEGACY}
     assert [t.key for t in find_all_targets(files)] == ["HandlerOld.handle_run"]
+
+
+RENDERED = {
+    "compute": "Create a COMPUTE node that computes the p95 latency of request durations",
+    "effect": "Create an EFFECT node that updates user profiles stored as JSON files",
+    "reducer": "Create a REDUCER node that aggregates order totals per customer",
+    "orchestrator": (
+        "Create an ORCHESTRATOR node that coordinates the order fulfilment workflow "
+        "and schedules shipments"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RENDERED))
+def test_finds_the_operations_left_to_write_in_every_kinds_handler(
+    kind: str, tmp_path: Path
+) -> None:
+    """Generated handlers: compute, effect and a second orchestrator workflow raise 'not
+    implemented'; the reducer's fold is a working default marked for replacement."""
+    _, files = render_files(RENDERED[kind], tmp_path)
+    targets = find_all_targets(files)
+    assert targets
+    for target in targets:
+        assert target.file.startswith("handlers/handler_")
+        assert target.method.startswith("handle_")
+        assert target.not_implemented is (kind != "reducer")
+        assert target.hint
+        assert target.key.split(".")[0] in files[target.file]
+    if kind == "orchestrator":  # the default workflow is the templates' own, not a target
+        assert [t.method for t in targets] == ["handle_schedule"]
+
+
+def test_written_operations_drop_only_the_tests_that_pinned_the_placeholder() -> None:
+    tests = """import pytest
+
+
+@pytest.mark.parametrize("operation", ["a", "b"])
+def test_unimplemented_operations_fail_loudly(operation: str) -> None:
+    assert EnumCoreErrorCode.METHOD_NOT_IMPLEMENTED
+
+
+def test_kept() -> None:
+    assert EnumCoreErrorCode.VALIDATION_ERROR
+"""
+    result = drop_not_implemented_tests(tests)
+    assert "fail_loudly" not in result
+    assert "parametrize" not in result
+    assert "def test_kept() -> None:\n    assert EnumCoreErrorCode.VALIDATION_ERROR\n" in result
+    assert drop_not_implemented_tests("x = 1\n") == "x = 1\n"

@@ -11,10 +11,15 @@ from __future__ import annotations
 import ast
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from onexgen.llm.targets import CodeAnswerError, apply_bodies, check_body, check_import
+from onexgen.llm.targets import (
+    CodeAnswerError,
+    apply_bodies,
+    check_body,
+    check_import,
+)
 from onexgen.models.strategy import ModelDiagnostic
 from onexgen.models.validation import EnumValidationLevel, ModelValidationResult
 
@@ -73,6 +78,10 @@ def apply_answer(
         mine = [t for t in targets if t.file == path]
         if any(t.key in bodies for t in mine):
             result[path] = apply_bodies(files[path], mine, bodies, imports)
+    if all(t.key in bodies for t in targets if t.not_implemented):
+        for path in sorted(files):
+            if PurePosixPath(path).parts[0] == "tests" and path.endswith(".py"):
+                result[path] = drop_not_implemented_tests(result[path])
     try:
         tree = ast.parse(answer.tests, filename=test_path)
     except SyntaxError as exc:
@@ -86,6 +95,35 @@ def apply_answer(
         raise CodeAnswerError(f"{test_path} defines no test_ function")
     result[test_path] = answer.tests if answer.tests.endswith("\n") else answer.tests + "\n"
     return result, tuple(sorted(bodies))
+
+
+def drop_not_implemented_tests(source: str) -> str:
+    """``source`` without the template's tests that pin ``METHOD_NOT_IMPLEMENTED``.
+
+    They state that an operation fails loudly until its logic is written; once the model has
+    written every such operation they are false by design, and the model's behaviour tests
+    pin what the operations do instead. Removed by ast line numbers, decorators included.
+    """
+    if "METHOD_NOT_IMPLEMENTED" not in source:
+        return source
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    spans: list[tuple[int, int]] = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if not node.name.startswith("test_"):
+            continue
+        pins = any(
+            isinstance(sub, ast.Attribute) and sub.attr == "METHOD_NOT_IMPLEMENTED"
+            for sub in ast.walk(node)
+        )
+        if pins:
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            spans.append((first, node.end_lineno or node.lineno))
+    for first, last in sorted(spans, reverse=True):
+        del lines[first - 1 : last]
+    return "\n".join(lines) + "\n"
 
 
 def _scratch_parent(destination: Path | None) -> Path | None:

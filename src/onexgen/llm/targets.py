@@ -43,6 +43,7 @@ class CodeTarget:
     body_start: int
     body_end: int
     indent: str
+    not_implemented: bool = False
 
     @property
     def key(self) -> str:
@@ -104,6 +105,7 @@ def find_targets(path: str, source: str) -> tuple[CodeTarget, ...]:
             if not body:
                 continue
             hint = _not_implemented_hint(body)
+            not_implemented = hint is not None
             if hint is None:
                 hint = _legacy_hint(lines, header_end, body[0].lineno)
             if hint is None:
@@ -122,6 +124,7 @@ def find_targets(path: str, source: str) -> tuple[CodeTarget, ...]:
                     body_start=header_end + 1,
                     body_end=func.end_lineno or body[-1].lineno,
                     indent=" " * (body[0].col_offset),
+                    not_implemented=not_implemented,
                 )
             )
     return tuple(found)
