@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +15,10 @@ from onexgen.intelligence import gather_intelligence
 from onexgen.intelligence.mixin_table import MIXIN_CONFLICTS, MIXIN_ROWS, MixinRow
 from onexgen.intelligence.mixins import exported_rows, recommend_values
 from onexgen.parsing import NodeClassifier, PRDAnalyzer
+from onexgen.pipeline import CodeGenerationService
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.mark.parametrize("row", MIXIN_ROWS, ids=lambda row: f"{row.name}@{row.module}")
@@ -108,3 +113,22 @@ def test_parse_json_shows_recommended_mixins() -> None:
     names = [item["name"] for item in data["recommended_mixins"]]
     assert "ModelEffectSubcontract" in names
     assert all(item["reason"] and item["import_path"] for item in data["recommended_mixins"])
+
+
+def test_generation_documents_the_same_recommendations_as_parse(tmp_path: Path) -> None:
+    """Generation uses the recommender: the node's README lists what `parse --json` shows."""
+    prompt = "Cache user sessions in Redis with a one hour TTL and retry on connection errors"
+    parsed = CliRunner().invoke(app, ["parse", prompt, "--json"])
+    assert parsed.exit_code == 0, parsed.output
+    expected = [item["name"] for item in json.loads(parsed.stdout)["recommended_mixins"]]
+    assert expected
+    result = CodeGenerationService().generate_node_sync(
+        None, tmp_path, prompt=prompt, validation_level="none"
+    )
+    assert result.success, result.errors
+    assert result.node_path is not None
+    readme = (result.node_path / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Framework mixins and subcontracts that fit", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    listed = [line.split("`")[1] for line in section.splitlines() if line.startswith("- `")]
+    assert listed == expected
