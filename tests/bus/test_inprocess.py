@@ -188,7 +188,9 @@ def test_pattern_mixin_and_validate_requests(tmp_path: Path) -> None:
         assert patterns.category == "database"
         assert patterns.patterns
         assert isinstance(mixins, ModelMixinResponse)
-        assert mixins.mixins
+        names = [mixin.name for mixin in mixins.mixins]
+        assert "ModelEffectSubcontract" in names  # the recommender's answer, as parse --json
+        assert all(mixin.reason and mixin.import_path for mixin in mixins.mixins)
         assert checked.passed, checked.issues
         assert checked.node_dir == str(local.node_path)
         assert isinstance(refused, ModelPatternResponse)

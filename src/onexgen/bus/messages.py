@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from onexgen.models.generation import ModelGenerationResult, ModelProgressEvent
+from onexgen.models.intelligence import ModelMixinRecommendation
 from onexgen.models.validation import ModelValidationResult
 
 if TYPE_CHECKING:
@@ -165,15 +166,6 @@ class ModelPatternResponse(BaseModel):
     patterns: tuple[ModelPatternMatch, ...] = ()
     error: str | None = None
     worker: str = ""
-
-
-class ModelMixinRecommendation(BaseModel):
-    """One recommended mixin or feature and why."""
-
-    model_config = _FROZEN
-
-    name: str
-    reason: str
 
 
 class ModelMixinResponse(BaseModel):

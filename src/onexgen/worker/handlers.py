@@ -16,7 +16,6 @@ from onexgen.bus.messages import (
     ModelAnalyzeRequest,
     ModelAnalyzeResponse,
     ModelIntelligenceRequest,
-    ModelMixinRecommendation,
     ModelMixinResponse,
     ModelPatternMatch,
     ModelPatternResponse,
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 
     from onexgen.models.classification import ModelClassificationResult
     from onexgen.models.generation import ModelProgressEvent
-    from onexgen.models.intelligence import ModelIntelligence
+    from onexgen.models.intelligence import ModelIntelligence, ModelMixinRecommendation
     from onexgen.models.requirements import ModelPRDRequirements
     from onexgen.pipeline.service import CodeGenerationService
 
@@ -208,14 +207,6 @@ def mixins(request: ModelIntelligenceRequest, *, worker: str) -> ModelMixinRespo
 
 
 def recommend_mixins(intelligence: ModelIntelligence) -> tuple[ModelMixinRecommendation, ...]:
-    """The one place mixin recommendations come from.
-
-    Today: the features intelligence gathering recommends for the node's kind and category.
-    When the mixin recommender (``onexgen.intelligence.mixins``) lands, this function switches
-    to it and nothing else changes.
-    """
-    scope = f"{intelligence.node_kind.value} nodes in {intelligence.category.value}"
-    return tuple(
-        ModelMixinRecommendation(name=feature, reason=f"recommended for {scope}")
-        for feature in intelligence.recommended_features
-    )
+    """The one place mixin recommendations come from: the recommender of stage 2
+    (``onexgen.intelligence.mixins``), the same list as ``onexgen parse --json``."""
+    return intelligence.recommended_mixins
