@@ -106,9 +106,12 @@ def sandboxed_argv(argv: list[str], *, cwd: Path, writable: Iterable[Path], tool
     # binds go parents first, so a writable directory inside a read-only one stays writable.
     rw = {os.path.abspath(path) for path in writable if os.path.isdir(path)}
     # ... and so does the working directory (e.g. the import root a node is run from).
+    # So does the interpreter the tools run from (its venv and import path), which may itself
+    # live under /tmp (a checkout in a temp directory, as CI may use).
+    visible = [*argv[1:], str(cwd), *_interpreter_paths()]
     binds = {
         os.path.abspath(arg): "--ro-bind"
-        for arg in [*argv[1:], str(cwd)]
+        for arg in visible
         if _existing_path(arg) and not any(_inside(os.path.abspath(arg), top) for top in rw)
     }
     binds |= dict.fromkeys(rw, "--bind")
@@ -116,3 +119,20 @@ def sandboxed_argv(argv: list[str], *, cwd: Path, writable: Iterable[Path], tool
         command += [binds[path], path, path]
     command += ["--chdir", os.path.abspath(cwd), "--", *argv]
     return command
+
+
+def _interpreter_paths() -> list[str]:
+    """The running interpreter's installation and import path that the private /tmp would hide.
+
+    Tool executables are scripts of this venv (``.venv/bin/pytest``), so the venv, the base
+    interpreter and the source directories on ``sys.path`` must stay visible inside the sandbox.
+    """
+    candidates = {sys.prefix, sys.base_prefix, *sys.path}
+    return sorted(
+        os.path.abspath(path)
+        for path in candidates
+        if path
+        and os.path.isdir(path)
+        and os.path.abspath(path) != "/tmp"
+        and _inside(os.path.abspath(path), "/tmp")
+    )
