@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -128,3 +129,37 @@ def test_ctrl_c_keeps_finished_nodes_and_writes_no_unfinished_one(tmp_path: Path
     for name in finished:
         assert (out / f"node_{name}_compute" / "node.manifest.yaml").is_file()
     assert "cancelled" in stdout
+
+
+def test_spec_defaults_strategy_applies_unless_the_command_line_names_one(
+    tmp_path: Path,
+) -> None:
+    spec = _write(
+        tmp_path,
+        {
+            "defaults": {"output_dir": "out", "validation": "none", "strategy": "hybrid"},
+            "nodes": [_compute("only_calc")],
+        },
+    )
+    no_model = {k: v for k, v in os.environ.items() if not k.startswith("ONEXGEN_LLM_")}
+
+    def batch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ONEXGEN), "batch", str(spec), *args],
+            cwd=tmp_path, env=no_model, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    # The spec's hybrid is used (and needs a model, which this environment lacks).
+    from_spec = batch()
+    assert from_spec.returncode == 2, from_spec.stdout + from_spec.stderr
+    assert from_spec.stderr.strip() == (
+        f"onexgen: {spec}: defaults.strategy hybrid needs a model endpoint: set "
+        "ONEXGEN_LLM_BASE_URL (any OpenAI-compatible server); or pass --strategy jinja2"
+    )
+    assert not (tmp_path / "out").exists()
+    # --strategy wins over the spec.
+    overridden = batch("--strategy", "jinja2")
+    assert overridden.returncode == 0, overridden.stdout + overridden.stderr
+    assert "strategy jinja2)" in overridden.stdout
+    manifest = next((tmp_path / "out").glob("*/node.manifest.yaml")).read_text(encoding="utf-8")
+    assert yaml.safe_load(manifest)["strategy_details"]["requested"] == "jinja2"

@@ -8,6 +8,7 @@ import pytest
 
 from onexgen.batch.spec import BatchSpecError, load_batch_spec, parse_batch_spec
 from onexgen.models.enums import EnumNodeKind
+from onexgen.models.strategy import EnumGenerationStrategy
 from onexgen.models.validation import EnumValidationLevel
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def test_duplicate_names_are_reported() -> None:
 
 def test_every_field_problem_is_listed_with_its_entry() -> None:
     raw = {
-        "defaults": {"validation": "ultra", "strategy": "llm"},
+        "defaults": {"validation": "ultra", "strategy": "magic"},
         "nodes": [
             {"name": "Bad Name", "prompt": "x"},
             {"name": "b"},
@@ -101,14 +102,32 @@ def test_every_field_problem_is_listed_with_its_entry() -> None:
     }
     assert _problems(raw) == (
         "defaults.validation: Input should be 'none', 'basic', 'standard' or 'strict'",
-        "defaults.strategy: 'llm' is not available: onexgen renders every node from its "
-        "templates, so the only strategy is 'template' (or leave it out)",
+        "defaults.strategy: 'magic' is not a strategy: use 'auto', 'jinja2', 'hybrid' or "
+        "'llm' (as --strategy; 'template' is an old name for 'jinja2'), or leave it out",
         "nodes[0] ('Bad Name'): name: 'Bad Name' must be snake_case, e.g. 'orders_writer'",
         "nodes[1] ('b'): give exactly one of 'prompt' or 'requirements'",
         "nodes[2] ('d'): requirements.node_name: 'bad' must be PascalCase, e.g. 'OrdersWriter'",
         "nodes[3] ('e'): promt: unknown field (check its spelling)",
         "nodes[4] ('f'): node 'f' depends on itself",
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("auto", EnumGenerationStrategy.AUTO),
+        ("jinja2", EnumGenerationStrategy.JINJA2),
+        ("hybrid", EnumGenerationStrategy.HYBRID),
+        ("llm", EnumGenerationStrategy.LLM),
+        ("template", EnumGenerationStrategy.JINJA2),  # the only value older specs could use
+        (None, None),
+    ],
+)
+def test_defaults_strategy_takes_the_values_of_the_strategy_option(
+    given: str | None, expected: EnumGenerationStrategy | None
+) -> None:
+    raw = {"defaults": {"strategy": given}, "nodes": [{"name": "a", "prompt": "x"}]}
+    assert parse_batch_spec(raw).defaults.strategy is expected
 
 
 def test_conflicting_node_types_are_rejected() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import TYPE_CHECKING
 
@@ -136,3 +137,23 @@ def test_unreachable_broker_fails_within_five_seconds(tmp_path: Path) -> None:
     worker = onexgen("worker", "--kafka-servers", servers)
     assert worker.returncode == 1
     assert "cannot reach the Kafka broker" in worker.stderr
+
+
+def test_a_worker_records_each_generation_it_answers_in_the_history(
+    broker: Broker, start_worker: Callable[..., Worker], tmp_path: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'worker-history.sqlite3'}"
+    worker = start_worker(broker.servers, "--database-url", database_url)
+    worker.wait_ready()
+    remote = onexgen(
+        "generate", PROMPT, "-o", str(tmp_path / "remote"), "--validation", "none",
+        "--kafka-servers", broker.servers, "--no-history",
+    )  # fmt: skip
+    assert remote.returncode == 0, remote.stderr + remote.stdout
+    # SIGTERM: the worker writes what its recorder still holds before it exits.
+    assert worker.terminate() == 0, worker.text()
+    assert "warning" not in worker.text().lower(), worker.text()
+    listed = onexgen("history", "--json", "--database-url", database_url)
+    assert listed.returncode == 0, listed.stderr
+    sessions = json.loads(listed.stdout)["sessions"]
+    assert [(s["source"], s["status"]) for s in sessions] == [("worker", "succeeded")]

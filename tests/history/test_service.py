@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+import yaml
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -57,7 +58,11 @@ def start_server(data_dir: Path, database_url: str, port: int | None = None, *ex
     process = subprocess.Popen(
         [sys.executable, "-m", "onexgen", "serve", "--port", str(port), "--data-dir",
          str(data_dir), "--database-url", database_url, "--workers", "2", *extra],
-        env={**os.environ, "ONEXGEN_API_TOKEN": TOKEN},
+        # No model: the tests see the templates-only service whatever the developer's shell has.
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("ONEXGEN_LLM_")},
+            "ONEXGEN_API_TOKEN": TOKEN,
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: a SIGKILL takes its tools along
@@ -146,6 +151,33 @@ def test_bad_requests_are_refused_clearly(server: Server) -> None:
         assert huge.status_code == 413
         assert "larger than" in huge.json()["detail"]
         assert client.get(f"/v1/sessions/{uuid.uuid4()}").status_code == 404
+
+
+def test_the_strategy_is_validated_passed_to_the_pipeline_and_recorded(server: Server) -> None:
+    with server.client() as client:
+        invalid = client.post("/v1/generate", json={"prompt": PROMPT, "strategy": "magic"})
+        assert invalid.status_code == 422
+        assert "strategy" in invalid.text
+        # hybrid needs a model; this service has none (start_server drops ONEXGEN_LLM_*).
+        hybrid = client.post("/v1/generate", json={"prompt": PROMPT, "strategy": "hybrid"})
+        assert hybrid.status_code == 422
+        detail = hybrid.json()["detail"]
+        assert "strategy 'hybrid' needs a model" in detail
+        assert "ONEXGEN_LLM_BASE_URL" in detail
+        posted = client.post(
+            "/v1/generate",
+            json={"prompt": PROMPT, "strategy": "jinja2", "validation": "none"},
+        )
+        assert posted.status_code == 202, posted.text
+        final = wait_final(client, posted.json()["session_id"])
+        assert final["status"] == "succeeded", final
+        assert final["options"]["strategy"] == "jinja2"
+        # The pipeline ran the requested strategy: the node's manifest says so.
+        manifest = yaml.safe_load(
+            (Path(final["node_path"]) / "node.manifest.yaml").read_text(encoding="utf-8")
+        )
+        assert manifest["strategy_details"]["requested"] == "jinja2", manifest
+        assert manifest["strategy_details"]["used"] == "jinja2", manifest
 
 
 def test_fifty_concurrent_generations_nothing_lost_or_duplicated(server: Server) -> None:

@@ -8,13 +8,21 @@ and the field.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from onexgen.batch.scheduler import DependencyAwareScheduler, DependencyError
 from onexgen.models.enums import EnumNodeKind
 from onexgen.models.requirements import _PASCAL, _SNAKE, ModelPRDRequirements, SnakeName
+from onexgen.models.strategy import EnumGenerationStrategy
 from onexgen.models.validation import EnumValidationLevel
 
 
@@ -37,14 +45,23 @@ class ModelBatchDefaults(BaseModel):
         default=None, description="Relative paths are taken from the spec file's directory."
     )
     validation: EnumValidationLevel | None = None
-    strategy: Literal["template"] | None = Field(
+    strategy: EnumGenerationStrategy | None = Field(
         default=None,
-        description="onexgen renders every node from its templates; 'template' is the only one.",
+        description="As --strategy (which overrides it): auto, jinja2, hybrid or llm; "
+        "'template' (older specs) means jinja2.",
     )
     force: bool | None = None
     jobs: int | None = Field(default=None, ge=1, le=64)
     fail_fast: bool | None = None
     timeout_seconds: float | None = Field(default=None, gt=0)
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _template_is_jinja2(cls, value: object) -> object:
+        """Specs written when templates were the only strategy said ``template``."""
+        if isinstance(value, str) and value.strip().lower() == "template":
+            return EnumGenerationStrategy.JINJA2
+        return value
 
 
 class ModelBatchNodeSpec(BaseModel):
@@ -162,8 +179,8 @@ def _describe_errors(raw: Any, exc: ValidationError) -> list[str]:
             message = "required field is missing"
         elif loc == ("defaults", "strategy"):
             message = (
-                f"{error['input']!r} is not available: onexgen renders every node from its "
-                "templates, so the only strategy is 'template' (or leave it out)"
+                f"{error['input']!r} is not a strategy: use 'auto', 'jinja2', 'hybrid' or 'llm' "
+                "(as --strategy; 'template' is an old name for 'jinja2'), or leave it out"
             )
         elif error["type"] == "string_pattern_mismatch":
             message = _pattern_hint(error["input"], str(error.get("ctx", {}).get("pattern", "")))

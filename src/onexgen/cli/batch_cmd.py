@@ -19,7 +19,6 @@ from onexgen.cli.llm_options import (
     EnableQuorumOpt,
     LLMModelOpt,
     QuorumModelsOpt,
-    StrategyOpt,
     StrategyOption,
     StrictLLMOpt,
     engine_for,
@@ -55,6 +54,20 @@ class ValidationOption(StrEnum):
     BASIC = "basic"
     STANDARD = "standard"
     STRICT = "strict"
+
+
+BatchStrategyOpt = Annotated[
+    StrategyOption | None,
+    typer.Option(
+        "--strategy",
+        case_sensitive=False,
+        show_default=False,
+        help="Who writes the code, as for generate: jinja2, hybrid, llm or auto (default: the "
+        "spec's defaults.strategy, else auto).",
+    ),
+]
+"""``--strategy`` of batch: unset means the spec decides (command-line flags win, as for every
+spec default)."""
 
 
 def batch(
@@ -119,7 +132,7 @@ def batch(
     ] = False,
     templates_dir: TemplatesDirOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    strategy: StrategyOpt = StrategyOption.AUTO,
+    strategy: BatchStrategyOpt = None,
     llm_model: LLMModelOpt = None,
     strict_llm: StrictLLMOpt = False,
     enable_quorum: EnableQuorumOpt = False,
@@ -136,14 +149,16 @@ def batch(
     from onexgen.batch.runner import BatchCancelledError, resolve_options, run_batch
     from onexgen.models.validation import EnumValidationLevel
 
-    engine = engine_for(
+    loaded = _load_spec(spec)
+    strategy, engine = _strategy_engine(
         strategy,
+        loaded,
+        spec,
         llm_model=llm_model,
         strict_llm=strict_llm,
         enable_quorum=enable_quorum,
         quorum_models=quorum_models,
     )
-    loaded = _load_spec(spec)
     options = resolve_options(
         loaded,
         output_dir=output_dir,
@@ -219,6 +234,40 @@ def batch(
         raise typer.Exit(EXIT_FAILED) from None
     _report(result, as_json=as_json)
     raise typer.Exit(EXIT_OK if result.success else EXIT_FAILED)
+
+
+def _strategy_engine(
+    strategy: StrategyOption | None,
+    loaded: ModelBatchSpec,
+    spec: Path,
+    *,
+    llm_model: str | None,
+    strict_llm: bool,
+    enable_quorum: bool,
+    quorum_models: str | None,
+) -> tuple[StrategyOption, StrategyEngine | None]:
+    """``--strategy``, else the spec's ``defaults.strategy``, else auto; and its engine."""
+    from_spec = strategy is None and loaded.defaults.strategy is not None
+    if strategy is None:
+        chosen = loaded.defaults.strategy
+        strategy = StrategyOption(chosen.value) if chosen else StrategyOption.AUTO
+    try:
+        engine = engine_for(
+            strategy,
+            llm_model=llm_model,
+            strict_llm=strict_llm,
+            enable_quorum=enable_quorum,
+            quorum_models=quorum_models,
+        )
+    except typer.BadParameter as exc:
+        if not from_spec:
+            raise
+        problem = str(exc).replace(f"--strategy {strategy.value}", strategy.value, 1)
+        typer.echo(
+            f"onexgen: {spec}: defaults.strategy {problem}; or pass --strategy jinja2", err=True
+        )
+        raise typer.Exit(EXIT_USAGE) from None
+    return strategy, engine
 
 
 def _load_spec(spec: Path) -> ModelBatchSpec:

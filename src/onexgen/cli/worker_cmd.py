@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from onexgen.cli.options import DatabaseUrlOption, NoHistoryOption  # noqa: TC001 - Typer reads them at run time
+
 DEFAULT_GRACE_SECONDS = 30.0
 
 
@@ -68,6 +70,8 @@ def worker(
         int,
         typer.Option("--replication-factor", min=1, help="Replication of topics it creates."),
     ] = 1,
+    no_history: NoHistoryOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Answer generation, validation, pattern and mixin requests from a Kafka cluster."""
     import asyncio
@@ -91,6 +95,8 @@ def worker(
                 topic_prefix=topic_prefix,
                 grace=grace,
                 max_attempts=max_attempts,
+                history=not no_history,
+                database_url=database_url,
                 timing={
                     "session_timeout_ms": session_timeout_ms,
                     "heartbeat_interval_ms": heartbeat_interval_ms,
@@ -114,6 +120,8 @@ async def _serve(
     topic_prefix: str,
     grace: float,
     max_attempts: int,
+    history: bool,
+    database_url: str | None,
     timing: dict[str, int],
 ) -> None:
     import asyncio
@@ -133,6 +141,8 @@ async def _serve(
         group=group,
         concurrency=concurrency,
         retry=ModelRetryPolicy(max_attempts=max_attempts),
+        history=history,
+        database_url=database_url,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

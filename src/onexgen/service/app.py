@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import shutil
 import time
 import uuid
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
     from onexgen.history.recording import RecordingGenerationService
     from onexgen.history.store import HistoryStore
+    from onexgen.llm.engine import StrategyEngine
     from onexgen.models.generation import ModelGenerationResult
     from onexgen.service.live import SessionHub
     from onexgen.service.metrics import ServiceMetrics
@@ -74,6 +76,7 @@ class _State:
     hub: SessionHub
     metrics: ServiceMetrics
     pool: GenerationDispatcher
+    engine: StrategyEngine | None = None
     health: tuple[float, str] = (0.0, "unknown")
     interrupted_at_start: tuple[str, ...] = field(default=())
 
@@ -103,7 +106,10 @@ def create_app(
         if interrupted:
             _LOG.warning("marked %d sessions of ended processes interrupted", len(interrupted))
         hub, metrics = SessionHub(), ServiceMetrics()
-        service = RecordingGenerationService(source="service", store=store, stop_on_failure=False)
+        engine = _strategy_engine()
+        service = RecordingGenerationService(
+            source="service", store=store, stop_on_failure=False, strategy_engine=engine
+        )
         service.subscribe(hub.on_event)
         service.subscribe(metrics.on_event)
 
@@ -128,6 +134,7 @@ def create_app(
             hub=hub,
             metrics=metrics,
             pool=pool,
+            engine=engine,
             interrupted_at_start=interrupted,
         )
         await pool.start()
@@ -137,6 +144,8 @@ def create_app(
             await pool.stop()
             await service.close_history()
             await store.close()
+            if engine is not None:
+                await engine.aclose()
 
     app = FastAPI(
         title="onexgen",
@@ -161,6 +170,19 @@ def create_app(
         on_refused=refused,
     )
     return app
+
+
+def _strategy_engine() -> StrategyEngine | None:
+    """One engine for the service's lifetime when a model is configured (``ONEXGEN_LLM_*``);
+    None: templates only, and ``hybrid``/``llm`` requests are refused."""
+    from onexgen.llm.settings import settings_from_env
+
+    settings = settings_from_env(os.environ)
+    if not settings.configured:
+        return None
+    from onexgen.llm.engine import StrategyEngine
+
+    return StrategyEngine(settings)
 
 
 def _state(request: Request) -> _State:
@@ -216,9 +238,25 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
     async def generate(body: ModelGenerateRequest, request: Request) -> ModelGenerateAccepted:
         """Queue a generation; follow it at ``events_url`` (Server-Sent Events)."""
         from onexgen.history.store import HistoryError
+        from onexgen.llm.settings import (
+            LLMConfigurationError,
+            ModelLLMSettings,
+            resolve_strategy,
+        )
         from onexgen.service.pool import GenerationJob, QueueFullError
 
         state = _state(request)
+        try:
+            resolve_strategy(
+                body.strategy, state.engine.settings if state.engine else ModelLLMSettings()
+            )
+        except LLMConfigurationError:
+            raise HTTPException(
+                status_code=422,
+                detail=f"strategy '{body.strategy.value}' needs a model and this service has "
+                "none configured: start `onexgen serve` with ONEXGEN_LLM_BASE_URL and "
+                "ONEXGEN_LLM_MODEL set, or ask for strategy 'jinja2' or 'auto'",
+            ) from None
         session_id = uuid.uuid4()
         data_dir = state.settings.data_dir
         output_dir = data_dir / "nodes" / str(session_id)
@@ -245,6 +283,7 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
             run_tests=strict if body.run_tests is None else body.run_tests,
             strict=strict,
             timeout=body.timeout,
+            strategy=body.strategy.value,
         )
         kind, text = (
             (EnumRequestKind.PROMPT, body.prompt or "")
@@ -260,6 +299,7 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
             "run_tests": job.run_tests,
             "strict": strict,
             "timeout": job.timeout,
+            "strategy": job.strategy,
         }
         state.hub.open(session_id)
         try:

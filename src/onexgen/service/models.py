@@ -7,6 +7,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from onexgen.models.enums import EnumNodeKind
+from onexgen.models.strategy import EnumGenerationStrategy
 from onexgen.models.validation import EnumValidationLevel
 from onexgen.parsing.errors import MAX_PROMPT_CHARS
 
@@ -35,6 +36,11 @@ class ModelGenerateRequest(BaseModel):
         default=None, description="Run the node's tests (default: only at strict validation)."
     )
     timeout: float | None = Field(default=None, gt=0, le=3600)
+    strategy: EnumGenerationStrategy = Field(
+        default=EnumGenerationStrategy.AUTO,
+        description="Who writes the code (as --strategy): jinja2, hybrid, llm, or auto (hybrid "
+        "when the service has a model configured, else jinja2).",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:

@@ -42,6 +42,7 @@ class GenerationJob:
     run_tests: bool = False
     strict: bool = False
     timeout: float | None = None
+    strategy: str = "auto"
 
 
 type ResultCallback = Callable[[GenerationJob, "ModelGenerationResult | None", str], None]
@@ -127,6 +128,7 @@ class LocalWorkerPool:
             "run_tests": job.run_tests,
             "strict_mode": job.strict,
             "timeout": job.timeout,
+            "strategy": job.strategy,
             "correlation_id": job.session_id,
         }
         try:

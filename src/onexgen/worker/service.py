@@ -87,6 +87,8 @@ class CodegenWorker:
         retry: ModelRetryPolicy | None = None,
         service: CodeGenerationService | None = None,
         name: str | None = None,
+        history: bool = False,
+        database_url: str | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -97,6 +99,8 @@ class CodegenWorker:
         self._retry = retry
         self._service = service
         self._name = name or worker_name()
+        self._history = history
+        self._database_url = database_url
         self._answered = AnsweredRequests()
         self._runs: dict[UUID, asyncio.Queue[ModelProgressEvent | None]] = {}
         self._tail: Tail | None = None
@@ -121,7 +125,19 @@ class CodegenWorker:
             from onexgen.pipeline.service import CodeGenerationService
 
             # Scratch output is read back and deleted: no fsync (the client's write is durable).
-            self._service = CodeGenerationService(durable=False)
+            if self._history:
+                from onexgen.history.recording import RecordingGenerationService
+
+                # Each answered generation is a session (source "worker"). A long-lived
+                # worker keeps recording after a failed batch, which only costs a warning.
+                self._service = RecordingGenerationService(
+                    source="worker",
+                    database_url=self._database_url,
+                    stop_on_failure=False,
+                    durable=False,
+                )
+            else:
+                self._service = CodeGenerationService(durable=False)
             self._service.template_manager().preload()
         if not self._subscribed:
             self._service.subscribe(self._on_progress)
@@ -182,6 +198,11 @@ class CodegenWorker:
             with contextlib.suppress(Exception):
                 await self._tail.close()
         await self._bus.close()
+        close_history = getattr(self._service, "close_history", None)
+        if close_history is not None:
+            # Whatever the recorder could not write is a warning, never a failed shutdown.
+            with contextlib.suppress(Exception):
+                await close_history()
 
     async def _follow_responses(self, tail: Tail) -> None:
         async for message in tail:
