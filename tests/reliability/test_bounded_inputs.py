@@ -123,3 +123,16 @@ def test_validate_reads_a_nodes_contract_through_the_bounded_loader(tmp_path: Pa
     assert layout.contract is None
     assert layout.contract_error is not None
     assert "aliases expanded" in layout.contract_error
+
+
+def test_history_does_not_read_an_oversized_request_file(tmp_path: Path) -> None:
+    """The history records the request document through the bounded reader too: a 10 MB
+    contract is refused by stage 1 and must not be read whole (or stored) first."""
+    from onexgen.history.recording import _request
+
+    big = tmp_path / "big_contract.yaml"
+    big.write_text("name: x\n" + "#" * (10 * 1024 * 1024) + "\n", encoding="utf-8")
+    kind, text = _request(None, None, big)
+    assert kind.value == "contract"
+    assert len(text) < 1000
+    assert str(big) in text

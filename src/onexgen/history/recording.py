@@ -163,9 +163,13 @@ def _request(
     source: object = contract if contract is not None else requirements
     kind = EnumRequestKind.CONTRACT if contract is not None else EnumRequestKind.REQUIREMENTS
     if isinstance(source, Path):
+        # Through the bounded reader: a hostile 10 MB file is refused by stage 1 and must not
+        # be read whole (or stored) by the history first.
+        from onexgen.bounded_input import InputFileError, read_bounded_text
+
         try:
-            return kind, source.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return kind, f"<{source}: {one_line(exc)}>"
+            return kind, read_bounded_text(source, kind.value)
+        except InputFileError as exc:
+            return kind, f"<{one_line(exc)}>"
     dump = getattr(source, "model_dump_json", None)
     return kind, dump(indent=2) if callable(dump) else ""
