@@ -71,9 +71,11 @@ def main() -> int:
         )
         node = next(out.iterdir())
         spec = root / "spec.yaml"
+        # A batch entry's name is its node's name: the same node as generate's
+        service = node.name.removeprefix("node_").rsplit("_", 1)[0]
         spec.write_text(
             f"defaults: {{output_dir: {out}, validation: strict}}\n"
-            f"nodes:\n  - name: writer\n    prompt: {PROMPT}\n"
+            f"nodes:\n  - name: {service}\n    prompt: {PROMPT}\n"
         )
         commands = {
             "generate": [*generate, "--validation", "standard"],
