@@ -229,3 +229,37 @@ def test_too_short_descriptions_say_what_the_node_is(
     path = tmp_path / "contract.yaml"
     path.write_text(contract.to_yaml(), encoding="utf-8")
     assert load_contract(path)[0].description == expected  # loading does not grow it again
+
+
+def test_stated_numbers_reach_the_contract_and_its_generated_test(tmp_path: Path) -> None:
+    """Schedules, durations and limits the request names are carried in contract.yaml's
+    ``request_facts`` and asserted by the node's own contract test (issue 9)."""
+    from onexgen.pipeline import CodeGenerationService
+
+    prompt = (
+        "Every five minutes fetch the top 100 trending repositories from the GitHub API "
+        "with concurrency ten and cache them for an hour"
+    )
+    result = CodeGenerationService().generate_node_sync(
+        None, tmp_path, prompt=prompt, validation_level="none"
+    )
+    assert result.success, result.errors
+    assert result.node_path is not None
+    contract = yaml.safe_load((result.node_path / "contract.yaml").read_text(encoding="utf-8"))
+    facts = contract["request_facts"]
+    assert [s["every_seconds"] for s in facts["schedules"]] == [300.0]
+    assert {(d["role"], d["seconds"]) for d in facts["durations"]} >= {("ttl", 3600.0)}
+    assert {(x["role"], x["value"]) for x in facts["limits"]} == {
+        ("top_n", 100),
+        ("concurrency", 10),
+    }
+    tests = "".join(
+        p.read_text(encoding="utf-8") for p in (result.node_path / "tests").glob("*.py")
+    )
+    assert "def test_request_facts_are_carried" in tests
+    assert '("concurrency", 10)' in tests
+    loaded, requirements = load_contract(result.node_path / "contract.yaml")
+    assert loaded.request_facts == requirements.facts.model_copy(
+        update={"steps": (), "group_by": (), "compensation": False}
+    )
+    assert [s.every_seconds for s in requirements.facts.schedules] == [300.0]

@@ -252,4 +252,9 @@ def build_from_profile(
         ),
         dependencies=requirements.dependencies,
         external_systems=requirements.external_systems,
+        # steps, keys and compensation live in the framework's own sections (workflow graph,
+        # aggregation); the rest of what the request stated is kept here
+        request_facts=requirements.facts.model_copy(
+            update={"steps": (), "group_by": (), "compensation": False}
+        ),
     )

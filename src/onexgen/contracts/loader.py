@@ -200,11 +200,13 @@ def _features(raw: dict[str, Any], metadata: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
-    """Steps read back from ``workflow_coordination.workflow_definition.execution_graph``.
+    """The request's facts: ``request_facts``, with the steps read back from
+    ``workflow_coordination.workflow_definition.execution_graph`` and the keys from ``aggregation``.
 
     Each graph node carries its step name in ``node_requirements.step_name``; ``dependencies``
     name other nodes by id, mapped back to their step names.
     """
+    stated = _stated_facts(raw)
     coordination = _mapping(raw.get("workflow_coordination"), "workflow_coordination")
     definition = _mapping(coordination.get("workflow_definition"), "workflow_definition")
     graph = _mapping(definition.get("execution_graph"), "execution_graph")
@@ -238,11 +240,28 @@ def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
         _mapping(raw.get("aggregation"), "aggregation").get("grouping"), "aggregation.grouping"
     )
     keys = [snake(str(k), "key") for k in grouping.get("grouping_fields") or ()]
-    return ModelRequestFacts(
-        steps=tuple(steps),
-        compensation=compensate,
-        group_by=tuple(ModelGroupingKeyFact(name=k) for k in dict.fromkeys(keys) if k != "key"),
-    )
+    group_by = tuple(ModelGroupingKeyFact(name=k) for k in dict.fromkeys(keys) if k != "key")
+    # The framework's sections are the truth for what they hold (a user may edit them);
+    # ``request_facts`` keeps the rest of what the request stated.
+    derived: dict[str, object] = {"compensation": compensate or bool(stated.compensation)}
+    if steps:
+        derived["steps"] = tuple(steps)
+    if group_by:
+        derived["group_by"] = group_by
+    return stated.model_copy(update=derived)
+
+
+def _stated_facts(raw: dict[str, Any]) -> ModelRequestFacts:
+    """The contract's ``request_facts`` section (empty when it has none)."""
+    section = raw.get("request_facts")
+    if section is None:
+        return ModelRequestFacts()
+    try:
+        return ModelRequestFacts.model_validate(_mapping(section, "request_facts"))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise ContractLoadError(f"request_facts.{where}: {error['msg']}") from None
 
 
 def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from onexgen.models.enums import EnumCategory, EnumNodeKind
+from onexgen.models.facts import ModelRequestFacts
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 _MODULE_PATH = r"^([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)?$"
@@ -213,6 +214,11 @@ class ModelNodeContract(BaseModel):
     workflow_steps: tuple[ModelContractStep, ...] = ()
     compensation: bool = False
     group_by: tuple[str, ...] = ()
+    request_facts: ModelRequestFacts = Field(
+        default_factory=ModelRequestFacts,
+        description="every structured fact of the request (schedules, durations, limits, "
+        "thresholds, named outputs...), each with the words it came from",
+    )
 
     @property
     def node_type(self) -> str:
@@ -312,7 +318,14 @@ class ModelNodeContract(BaseModel):
             "configuration": config,
             "event_topics": self.event_topics.model_dump(mode="json"),
             "performance": self.performance.model_dump(mode="json", exclude_none=True),
+            **self._request_facts_section(),
         }
+
+    def _request_facts_section(self) -> dict[str, Any]:
+        """``request_facts``: what the request stated, when it stated anything structured."""
+        if self.request_facts.is_empty:
+            return {}
+        return {"request_facts": self.request_facts.model_dump(mode="json", exclude_defaults=True)}
 
     def _descriptor(self) -> dict[str, Any]:
         """The runtime descriptor as ``onex new node`` writes it (archetype, purity, timeout)."""
