@@ -26,12 +26,12 @@ from onexgen.cli.llm_options import (
 )
 from onexgen.cli.options import (
     DatabaseUrlOption,
+    KafkaServersOption,
     NoHistoryOption,
     NoSandboxOption,
     TemplatesDirOption,
     apply_sandbox_flag,
 )
-from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -137,9 +137,7 @@ def batch(
     strict_llm: StrictLLMOpt = False,
     enable_quorum: EnableQuorumOpt = False,
     quorum_models: QuorumModelsOpt = None,
-    kafka_servers: Annotated[
-        str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
-    ] = None,
+    kafka_servers: KafkaServersOption = None,
     no_sandbox: NoSandboxOption = False,
     no_history: NoHistoryOption = False,
     database_url: DatabaseUrlOption = None,

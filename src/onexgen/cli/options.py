@@ -70,3 +70,15 @@ NoHistoryOption = Annotated[
 def history_notice(message: str) -> None:
     """Print a history problem once, as a warning (generation goes on)."""
     sys.stderr.write(f"onexgen: warning: {message}\n")
+
+
+KafkaServersOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kafka-servers",
+        help="Run on `onexgen worker` processes via this Kafka/Redpanda cluster "
+        "(HOST:PORT[,HOST:PORT]) instead of in this process; results are written here as by "
+        "a local run.",
+    ),
+]
+"""``--kafka-servers``: the remote mode of generate, batch and validate (declared once)."""

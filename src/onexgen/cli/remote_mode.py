@@ -9,11 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-KAFKA_SERVERS_HELP = (
-    "Run on `onexgen worker` processes via this Kafka/Redpanda cluster (HOST:PORT[,HOST:PORT]) "
-    "instead of in this process; results are written here as by a local run."
-)
-
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from pathlib import Path

@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from onexgen.cli.options import NoSandboxOption, apply_sandbox_flag, require_node_dir
-from onexgen.cli.remote_mode import KAFKA_SERVERS_HELP
+from onexgen.cli.options import (
+    KafkaServersOption,
+    NoSandboxOption,
+    apply_sandbox_flag,
+    require_node_dir,
+)
 
 if TYPE_CHECKING:
     from onexgen.models.validation import ModelValidationResult
@@ -43,9 +47,7 @@ def validate(
         typer.Option("--threshold", min=0.0, max=1.0, help="Minimum quality score to pass."),
     ] = 0.8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    kafka_servers: Annotated[
-        str | None, typer.Option("--kafka-servers", help=KAFKA_SERVERS_HELP)
-    ] = None,
+    kafka_servers: KafkaServersOption = None,
     timeout: Annotated[
         float,
         typer.Option(
