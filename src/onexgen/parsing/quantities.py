@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from onexgen.parsing.lexicon import NUMBER_WORDS
+
 if TYPE_CHECKING:
     from onexgen.models.requirements import ModelPerformanceRequirements
 
@@ -40,21 +42,6 @@ _UNIT_SECONDS: dict[str, float] = {
 }
 _UNIT = r"(?:milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?)"
 _NUM = r"\d+(?:[.,]\d+)*"
-_WORD_NUMBERS: dict[str, int] = {
-    "once": 1,
-    "twice": 2,
-    "thrice": 3,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
 _COUNT = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 _POOL_RANGE = re.compile(
@@ -120,7 +107,7 @@ def _number(text: str) -> float:
 
 def _count(text: str) -> int:
     lowered = text.lower()
-    return _WORD_NUMBERS[lowered] if lowered in _WORD_NUMBERS else int(lowered)
+    return NUMBER_WORDS[lowered] if lowered in NUMBER_WORDS else int(lowered)
 
 
 def _seconds(value: str, unit: str) -> float:
