@@ -1,9 +1,13 @@
-"""Data for reading a request's structure: action lemmas by what they do to the world, and the
-small closed word classes (determiners, time units, number words) the structure reader needs.
+"""Data for reading a request's structure: seed action lemmas by what they do to the world,
+and the small closed word classes (determiners, time units, number words) the structure reader
+needs.
 
 Pure data, no logic: ``structure`` and ``facts`` read it. Entries are dictionary forms
 (lemmas); every inflection ("reserved", "copies", "charging") reaches them through
-``lemmas.lemma`` (simplemma's bundled dictionary), so no table lists word forms.
+``lemmas.lemma`` (simplemma's bundled dictionary), so no table lists word forms. The action
+tables are seeds: their synonyms come from WordNet through ``thesaurus`` (superintend from
+supervise, annul from cancel), so a seed is listed only when WordNet does not already give it
+from another seed.
 """
 
 from __future__ import annotations
@@ -15,13 +19,13 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ACTION_KIND: Final[dict[str, str]] = {
+ACTION_SEEDS: Final[dict[str, str]] = {
     # talks to an outside system: effect
     **dict.fromkeys(
         _words(
             """
-            fetch pull push send post upload download mirror sync synchronize persist store save
-            write read query publish consume stream email mail notify call invoke insert delete
+            fetch pull push send post upload download mirror sync persist store save
+            write read query publish stream email mail notify call invoke insert delete
             backup forward deliver poll crawl scrape ingest export import replicate copy move
             archive alert page text sms tweet charge bill refund pay reserve book provision deploy
             geocode subscribe enqueue dequeue purge evict expire cache load dump restore
@@ -34,12 +38,12 @@ ACTION_KIND: Final[dict[str, str]] = {
     **dict.fromkeys(
         _words(
             """
-            convert compute calculate rank mask parse validate score classify detect tell figure
-            work turn transform normalize normalise format encode decode encrypt decrypt hash sign
-            sort filter resize compress decompress render split extract match predict estimate
+            convert compute rank mask parse validate score classify detect tell figure
+            work turn transform normalise format encode decode encrypt hash sign
+            filter resize compress decompress render split extract match predict estimate sort
             price tokenize summarize summarise translate redact sanitize check verify diff compare
-            infer recognize identify determine decide derive generate hyphenate slugify round
-            interpolate resample crop watermark sanitise anonymize anonymise lint minify
+            infer recognize identify determine decide generate hyphenate slugify round
+            interpolate resample crop watermark anonymize anonymise lint minify
             build make approve reject review enrich dedupe map merge join
             """
         ),
@@ -49,7 +53,7 @@ ACTION_KIND: Final[dict[str, str]] = {
     **dict.fromkeys(
         _words(
             """
-            count sum tally total accumulate aggregate track remember maintain collect fold
+            count sum tally total aggregate track remember maintain collect fold
             average keep watch monitor deduplicate histogram bucket tabulate gather record
             """
         ),
@@ -60,13 +64,14 @@ ACTION_KIND: Final[dict[str, str]] = {
         _words(
             """
             orchestrate coordinate supervise drive sequence schedule kick fan launch start spawn
-            run execute oversee manage chain perform trigger
+            run execute manage chain perform trigger
             """
         ),
         "orchestrator",
     ),
 }
-"""What an action lemma does to the world; the kind of a node whose main action it is."""
+"""Seed actions by what they do to the world: the kind of a node whose main action it is.
+Read through ``thesaurus.action_kind``, which adds WordNet's synonyms."""
 
 WEAK_ACTIONS: Final[frozenset[str]] = _words(
     "run execute manage keep load check generate book charge cache"
@@ -82,11 +87,12 @@ LIST_HEADS: Final[frozenset[str]] = _words("run execute start perform launch kic
 """Verbs that head a list of steps named as nouns ("run the identity check, sanctions
 screening and address verification")."""
 
-UNDO_ACTIONS: Final[frozenset[str]] = _words(
-    "undo revert compensate cancel release refund void unreserve rollback revoke reverse rescind"
+UNDO_SEEDS: Final[frozenset[str]] = _words(
+    "undo revert compensate cancel release refund void unreserve rollback reverse rescind"
     " withdraw deprovision unenroll"
 )
-"""Actions that undo an earlier step ("undo the reservations if charging fails")."""
+"""Seed actions that undo an earlier step ("undo the reservations if charging fails"); read
+through ``thesaurus.undo_actions``, which adds WordNet's synonyms (annul, countermand)."""
 
 FUNCTION_WORDS: Final[frozenset[str]] = _words(
     """
@@ -286,7 +292,7 @@ FLOW_NOUNS: Final[frozenset[str]] = _words(
 """Last words that already say a name is a workflow ("MonthlyBillingRun", "NightlyOrdersETL")."""
 
 __all__ = [
-    "ACTION_KIND",
+    "ACTION_SEEDS",
     "AGENT_NOUNS",
     "CADENCES",
     "DETERMINERS",
@@ -302,6 +308,6 @@ __all__ = [
     "PREPOSITIONS",
     "STATISTIC_NOUNS",
     "TIME_UNITS",
-    "UNDO_ACTIONS",
+    "UNDO_SEEDS",
     "WEAK_ACTIONS",
 ]

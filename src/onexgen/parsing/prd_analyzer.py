@@ -17,7 +17,6 @@ from onexgen.parsing.errors import MAX_PROMPT_CHARS, PromptRefusedError
 from onexgen.parsing.facts import extract_facts
 from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import (
-    ACTION_KIND,
     AGENT_NOUNS,
     CADENCES,
     FLOW_NOUNS,
@@ -37,6 +36,7 @@ from onexgen.parsing.names import (
 from onexgen.parsing.phrases import Category, Kind, word_set
 from onexgen.parsing.quantities import extract_performance_values
 from onexgen.parsing.structure import Structure, read_structure
+from onexgen.parsing.thesaurus import action_kind
 from onexgen.parsing.vocabulary import (
     CATEGORY_CUES,
     CRUD_PATTERN,
@@ -530,7 +530,7 @@ def _action_name(kind: str, facts: _Facts, structure: Structure) -> str | None:
             lead = replace(lead, objects=donor.objects)
     if lead is None or not lead.action or not lead.objects:
         return None
-    lead_kind = ACTION_KIND.get(lead.action)
+    lead_kind = action_kind(lead.action)
     if kind == Kind.ORCHESTRATOR:
         subject = _object_words(lead.objects, singular=False)
         if not subject or (lead_kind != Kind.ORCHESTRATOR and not structure.orchestrated):
@@ -916,7 +916,7 @@ def _lead_evidence(structure: Structure) -> tuple[str, str] | None:
     lead = structure.lead
     if lead is None or not lead.action or lead.action in WEAK_ACTIONS:
         return None
-    kind = ACTION_KIND.get(lead.action)
+    kind = action_kind(lead.action)
     return (lead.action, kind) if kind else None
 
 

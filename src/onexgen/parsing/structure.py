@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import (
-    ACTION_KIND,
     DETERMINERS,
     FUNCTION_WORDS,
     LEAD_ADVERBS,
@@ -26,9 +25,9 @@ from onexgen.parsing.lexicon import (
     PREPOSITIONS,
     STATISTIC_NOUNS,
     TIME_UNITS,
-    UNDO_ACTIONS,
     WEAK_ACTIONS,
 )
+from onexgen.parsing.thesaurus import action_kind, action_kinds, undo_actions
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|\d+(?:\.\d+)?")
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -108,19 +107,22 @@ class Structure:
     @property
     def lead_kind(self) -> str | None:
         """The kind of the lead action, when it is a known action."""
-        return ACTION_KIND.get(self.lead.action) if self.lead else None
+        return action_kind(self.lead.action) if self.lead else None
 
 
 def _snake(word: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", word.lower()).strip("_")
 
 
-_KNOWN_ACTIONS = frozenset(ACTION_KIND) | UNDO_ACTIONS | NON_STEP_LEADS
 _PREPOSITIONS = PREPOSITIONS
 
 
+def _is_known(word: str) -> bool:
+    return word in action_kinds() or word in undo_actions() or word in NON_STEP_LEADS
+
+
 def _is_action(word: str) -> bool:
-    return lemma(word) in _KNOWN_ACTIONS or word.lower() in _KNOWN_ACTIONS
+    return _is_known(lemma(word)) or _is_known(word.lower())
 
 
 def _content(words: list[str]) -> list[str]:
@@ -193,7 +195,7 @@ def _compensation(step: Step) -> Compensation | None:
     source = step.source
     fails = _FAILS.search(source)
     rolled = _ROLL_BACK.match(source)
-    if not fails or not (step.action in UNDO_ACTIONS or rolled):
+    if not fails or not (step.action in undo_actions() or rolled):
         return None
     objects = step.objects
     if rolled:
@@ -219,7 +221,7 @@ def _grouping(text: str) -> tuple[tuple[str, str], ...]:
             words.append(word)
         if not words or lemma(words[0]) in TIME_UNITS or words[0][0].isdigit():
             continue
-        words[-1] = lemma(words[-1]) if lemma(words[-1]) not in ACTION_KIND else words[-1]
+        words[-1] = lemma(words[-1]) if action_kind(lemma(words[-1])) is None else words[-1]
         key = "_".join(_snake(word) for word in words)[:80].strip("_")
         if key and key not in keys:
             prefix = match.group(0)[: match.start(1) - match.start()]
@@ -309,7 +311,7 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
 
 
 def _kind_of(step: Step | None) -> str | None:
-    return ACTION_KIND.get(step.action) if step is not None else None
+    return action_kind(step.action) if step is not None else None
 
 
 def _workflow_reasons(
@@ -320,7 +322,7 @@ def _workflow_reasons(
     colon_list: bool,
 ) -> list[str]:
     with_objects = [step for step in steps if step.objects]
-    kinds = {ACTION_KIND.get(step.action) for step in with_objects if step.action}
+    kinds = {action_kind(step.action) for step in with_objects if step.action}
     parallel_match = _PARALLEL.search(text)
     reasons: list[str] = []
     if lead is not None and _kind_of(lead) == "orchestrator" and lead.action not in WEAK_ACTIONS:
