@@ -347,8 +347,22 @@ def score_categories(text: str, systems: tuple[str, ...]) -> dict[str, float]:
     return weights
 
 
-def _choose_category(weights: dict[str, float], kind: str | None) -> str:
+_IO_CATEGORIES = frozenset(
+    {Category.DATABASE, Category.CACHE, Category.API, Category.MESSAGING, Category.STORAGE}
+)
+_IO_TOPIC_SHARE = 0.25
+"""What an outside-system category's topic words count for in a node that does no I/O."""
+
+
+def _choose_category(
+    weights: dict[str, float], kind: str | None, systems: tuple[str, ...] = ()
+) -> str:
     adjusted = dict(weights)
+    if kind in {Kind.COMPUTE, Kind.REDUCER} and not systems:
+        # A pure function or a fold talks to no outside system: without a named one, words such
+        # as "notifications" or "publish" say what its data is about, not where it does I/O.
+        for category in _IO_CATEGORIES & adjusted.keys():
+            adjusted[category] *= _IO_TOPIC_SHARE
     if kind == Kind.ORCHESTRATOR:
         adjusted[Category.WORKFLOW] = adjusted.get(Category.WORKFLOW, 0.0) + 2.0
     if kind == Kind.REDUCER:
@@ -856,7 +870,7 @@ def analyze_prompt_values(
     kind, kind_confidence, kind_stated = _settle_kind(
         hint, stated_kind, stated_name, scores, structure
     )
-    category = _choose_category(_topic_weights(facts, structure), kind)
+    category = _choose_category(_topic_weights(facts, structure), kind, facts.systems)
     request_facts = extract_facts(
         facts.purpose,
         structure,
