@@ -208,6 +208,10 @@ STATISTIC_NOUNS: Final[frozenset[str]] = _words(
 )
 """Nouns that name state accumulated over many inputs ("the total number of items sold")."""
 
+STATISTIC_NOUNS_WITH_OF: Final[frozenset[str]] = _words("number")
+"""Statistic nouns that name one only with "of" ("the number of orders"); otherwise they name
+an identifier ("card numbers", "phone number")."""
+
 LIMIT_ROLES: Final[tuple[tuple[str, str], ...]] = (
     (r"\b(?:top|best|first|highest|lowest|largest|smallest)\s*$", "top_n"),
     (r"\b(?:concurrency|at most|at a time|in parallel|simultaneous|workers?)\b", "concurrency"),
@@ -307,6 +311,7 @@ __all__ = [
     "PARALLEL_PHRASES",
     "PREPOSITIONS",
     "STATISTIC_NOUNS",
+    "STATISTIC_NOUNS_WITH_OF",
     "TIME_UNITS",
     "UNDO_SEEDS",
     "WEAK_ACTIONS",

@@ -24,6 +24,7 @@ from onexgen.parsing.lexicon import (
     PARALLEL_PHRASES,
     PREPOSITIONS,
     STATISTIC_NOUNS,
+    STATISTIC_NOUNS_WITH_OF,
     TIME_UNITS,
     WEAK_ACTIONS,
 )
@@ -336,7 +337,9 @@ def _workflow_reasons(
         reasons.append("a headline followed by a list of steps")
     if len(with_objects) >= 3 and kinds - {"compute"}:
         reasons.append(f"{len(with_objects)} steps in a row")
-    if compensations:
+    if compensations and len(steps) >= 2:
+        # one undo of something the node did not do itself ("annul the hotel booking if the
+        # flight reservation fails") is a single call, not a workflow of its own
         reasons.append("undoes completed steps on failure")
     if parallel_match and (len(steps) >= 2 or _JOIN.search(text)):
         reasons.append(f"runs work {parallel_match.group(0)}")
@@ -357,8 +360,14 @@ def _accumulation(
         return f"'{reducer_action}' {per}"
     if window and grouping:
         return f"{window.group(0)} windows {per}"
+    words = [lemma(word) for word in _WORD.findall(text)]
     statistic = next(
-        (word for word in map(lemma, _WORD.findall(text)) if word in STATISTIC_NOUNS), ""
+        (
+            word
+            for word, after in zip(words, [*words[1:], ""], strict=True)
+            if word in STATISTIC_NOUNS and (word not in STATISTIC_NOUNS_WITH_OF or after == "of")
+        ),
+        "",
     )
     if statistic and grouping and _kind_of(lead) != "effect":
         return f"{statistic} {per}"
