@@ -59,3 +59,26 @@ def test_the_committed_table_is_wordnets_expansion_of_the_current_seeds() -> Non
     assert committed["seeds_digest"] == seeds_digest(concepts()), "run scripts/build_synonyms.py"
     assert committed == build_table(), "run scripts/build_synonyms.py"
     assert expanded_concepts() == committed["synonyms"]
+
+
+def test_doer_nouns_come_from_wordnet_derivations() -> None:
+    from onexgen.parsing.lexicon import AGENT_NOUNS
+    from onexgen.parsing.thesaurus import agent_noun
+
+    derived = {"detect": "detector", "compress": "compressor", "split": "splitter"}
+    for action, noun in derived.items():
+        assert action not in AGENT_NOUNS
+        assert agent_noun(action) == noun
+    assert agent_noun("frobnicate") is None  # the regular -er rule names it
+
+
+def test_a_node_is_named_after_the_derived_doer() -> None:
+    from onexgen.parsing import PRDAnalyzer
+
+    analyzer = PRDAnalyzer()
+    assert analyzer.analyze_prompt("Detect faces in each uploaded photo").node_name == (
+        "FaceDetector"
+    )
+    assert analyzer.analyze_prompt("Compress log archives with zstd").node_name == (
+        "LogArchiveCompressor"
+    )

