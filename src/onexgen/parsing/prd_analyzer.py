@@ -226,6 +226,7 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 _PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|en)$")
+_PARTICIPLE_WORD = re.compile(r"\b[a-z]{3,}(?:ed|en)\b")
 _AFTER_VERB = re.compile(
     r"\s*(?:$|[,.;:!?)(\-]|(?:to|into|in|from|by|on|at|via|with|and|or|as|for|through|once|"
     r"when|before|after|the|an?)\b)",
@@ -352,6 +353,18 @@ _IO_CATEGORIES = frozenset(
 )
 _IO_TOPIC_SHARE = 0.25
 """What an outside-system category's topic words count for in a node that does no I/O."""
+
+
+def _domain_weights(
+    weights: dict[str, float], systems: tuple[str, ...], lead: tuple[str, str] | None
+) -> dict[str, float]:
+    """Category evidence for the kind: when the main action is a pure function or a fold and
+    no outside system is named, an I/O topic ("an uploaded photo") does not make it I/O."""
+    if systems or lead is None or lead[1] not in {Kind.COMPUTE, Kind.REDUCER}:
+        return weights
+    return {
+        category: weight for category, weight in weights.items() if category not in _IO_CATEGORIES
+    }
 
 
 def _choose_category(
@@ -706,6 +719,15 @@ def _read_facts(text: str, spans: list[tuple[int, int]], stated_name: _Stated | 
     action_text = _PROPER_NAME.sub(
         _blank_name_tail, _PASSIVE_DESCRIPTION.sub(_blank_passive, purpose)
     )
+    # "an uploaded invoice" describes the invoice: the node uploads nothing
+    action_text = _PARTICIPLE_WORD.sub(
+        lambda match: (
+            " " * len(match.group(0))
+            if action_kind(lemma(match.group(0))) and _is_participle_adjective(match, action_text)
+            else match.group(0)
+        ),
+        action_text,
+    )
     if name_words:
         action_text = f"{action_text}\n{name_words}"
     systems = _find_systems(match_text)
@@ -862,13 +884,14 @@ def analyze_prompt_values(
             reason="no_purpose",
         )
     structure = read_structure(facts.purpose)
+    lead = _lead_evidence(structure)
     scores = score_kinds(
         facts.action_text,
         facts.operations,
         facts.features,
-        facts.category_weights,
+        _domain_weights(facts.category_weights, facts.systems, lead),
         facts.systems,
-        lead=_lead_evidence(structure),
+        lead=lead,
     )
     kind, kind_confidence, kind_stated = _settle_kind(
         hint, stated_kind, stated_name, scores, structure
