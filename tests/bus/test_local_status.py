@@ -17,6 +17,7 @@ from onexgen.models.generation import EnumPipelineStage
 from onexgen.pipeline.service import CodeGenerationService
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
     from pathlib import Path
     from uuid import UUID
 
@@ -24,6 +25,19 @@ if TYPE_CHECKING:
 
 PROMPT = "Create EFFECT node for PostgreSQL writes"
 TOPICS = ModelCodegenTopics()
+
+
+def generation(
+    service: CodeGenerationService, output: Path
+) -> Callable[[UUID], Awaitable[ModelGenerationResult]]:
+    """One ``--validation none`` generation of PROMPT as session ``session``."""
+
+    async def work(session: UUID) -> ModelGenerationResult:
+        return await service.generate_node(
+            output_directory=output, prompt=PROMPT, validation_level="none", correlation_id=session
+        )
+
+    return work
 
 
 def test_display_receives_every_stage_event_from_the_status_topic(tmp_path: Path) -> None:
@@ -36,17 +50,8 @@ def test_display_receives_every_stage_event_from_the_status_topic(tmp_path: Path
         status = InProcessStatus(TOPICS, bus=bus)
         shown: list[ModelProgressEvent] = []
         status.subscribe(shown.append)
-
-        async def work(session: UUID) -> ModelGenerationResult:
-            return await service.generate_node(
-                output_directory=tmp_path,
-                prompt=PROMPT,
-                validation_level="none",
-                correlation_id=session,
-            )
-
         try:
-            result = await status.run(service.subscribe, work)
+            result = await status.run(service.subscribe, generation(service, tmp_path))
             on_topic = await bus.read_all(TOPICS.status)
             tests_done = await bus.read_all(TOPICS.test_generation("completed"))
         finally:
@@ -77,16 +82,7 @@ def test_a_failing_display_is_a_warning_not_a_lost_node(tmp_path: Path) -> None:
         service = CodeGenerationService()
         status = InProcessStatus(TOPICS)
         status.subscribe(broken)
-
-        async def work(session: UUID) -> ModelGenerationResult:
-            return await service.generate_node(
-                output_directory=tmp_path,
-                prompt=PROMPT,
-                validation_level="none",
-                correlation_id=session,
-            )
-
-        result = await status.run(service.subscribe, work)
+        result = await status.run(service.subscribe, generation(service, tmp_path))
         assert status.warnings
         assert all("terminal went away" in w for w in status.warnings)
         return result
