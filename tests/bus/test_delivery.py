@@ -117,3 +117,39 @@ def test_a_handler_cancelled_by_draining_gives_its_message_back_uncommitted() ->
         return source.log
 
     assert asyncio.run(main()) == [("give_back", b"slow")]
+
+
+def test_in_process_group_hands_a_cancelled_message_to_the_next_member() -> None:
+    """The first member leaves mid-message: it goes to the other member, and so does every
+    later message (the group's queue outlives the member that created it)."""
+    from onexgen.bus.inmemory import InMemoryEventBus
+
+    async def main() -> list[bytes]:
+        bus = InMemoryEventBus()
+        await bus.start()
+        started = asyncio.Event()
+        second: list[bytes] = []
+        release = asyncio.Event()
+
+        async def stuck(_received: ModelEventMessage) -> None:
+            started.set()
+            await asyncio.Event().wait()
+
+        async def later(received: ModelEventMessage) -> None:
+            await release.wait()  # not before the first member took the first message
+            second.append(received.value)
+
+        try:
+            leave = await bus.subscribe(["t"], "g", stuck, dead_letter_topic=lambda _: None)
+            await bus.publish("t", b"k", b"first")
+            await asyncio.wait_for(started.wait(), 5)
+            await bus.subscribe(["t"], "g", later, dead_letter_topic=lambda _: None)
+            await leave()
+            release.set()
+            await bus.publish("t", b"k", b"second")
+            await until(lambda: len(second) == 2)
+        finally:
+            await bus.close()
+        return second
+
+    assert asyncio.run(main()) == [b"first", b"second"]

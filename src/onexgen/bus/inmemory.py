@@ -100,17 +100,16 @@ class InMemoryEventBus:
         dead_letter_topic: Callable[[str], str | None],
         retry: ModelRetryPolicy | None = None,
     ) -> Unsubscribe:
-        unsubscribers: list[Unsubscribe] = []
         queues: list[asyncio.Queue[ModelEventMessage]] = []
         for topic in topics:
             key = (topic, group_id)
             queue = self._groups.get(key)
             if queue is None:
+                # The group's queue is fed for the bus's lifetime, not its first member's: as on
+                # Kafka, what a group has not consumed waits for its next member.
                 queue = asyncio.Queue()
                 self._groups[key] = queue
-                unsubscribers.append(
-                    await self._bus.subscribe(topic, None, queue.put, group_id=group_id)
-                )
+                await self._bus.subscribe(topic, None, queue.put, group_id=group_id)
             queues.append(queue)
         send_dead_letter = dead_letter_sender(self.publish, dead_letter_topic)
         tasks = [
@@ -131,8 +130,6 @@ class InMemoryEventBus:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            for stop in unsubscribers:
-                await stop()
 
         return unsubscribe
 
