@@ -3,8 +3,8 @@
 omnibase_core's bus stores the history and calls every subscriber of a topic; consumer-group
 semantics (each message to one member of a group) and the port's delivery rules are added here:
 the members of one group share a queue, and each message goes through the same
-:func:`onexgen.bus.dead_letter.deliver` as on Kafka. Nothing leaves the process, so this is what
-runs the worker and the remote client side by side in one process (tests, ``memory://``).
+:class:`onexgen.bus.delivery.GroupMembers` as on Kafka. Nothing leaves the process, so this
+is what runs the worker and the remote client side by side in one process (tests, ``memory://``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import contextlib
 from itertools import count
 from typing import TYPE_CHECKING
 
-from onexgen.bus.delivery import deliver, drain_tasks
+from onexgen.bus.delivery import GroupMembers, Received, dead_letter_sender
 from onexgen.bus.port import ModelRetryPolicy
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from omnibase_core.models.event_bus.model_event_headers import ModelEventHeaders
     from omnibase_core.models.event_bus.model_event_message import ModelEventMessage
 
-    from onexgen.bus.delivery import ModelDeadLetter
+    from onexgen.bus.delivery import Fetch
     from onexgen.bus.port import MessageHandler, Unsubscribe
     from onexgen.bus.topics import ModelTopicSpec
 
@@ -49,11 +49,9 @@ class InMemoryEventBus:
 
         self._bus = EventBusInmemory(environment="local", group="onexgen", max_history=max_history)
         self._groups: dict[tuple[str, str], asyncio.Queue[ModelEventMessage]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._members = GroupMembers()
         self._topics: set[str] = set()
         self._ids = count()
-        self._draining = asyncio.Event()
-        self._busy: set[asyncio.Task[None]] = set()
 
     @property
     def address(self) -> str:
@@ -63,18 +61,10 @@ class InMemoryEventBus:
         await self._bus.start()
 
     async def drain(self, grace_seconds: float) -> None:
-        # Members waiting on an empty queue have nothing in flight: stop them at once.
-        self._draining.set()
-        for task in self._tasks - self._busy:
-            task.cancel()
-        await drain_tasks(self._draining, set(self._tasks), grace_seconds)
+        await self._members.drain(grace_seconds)
 
     async def close(self) -> None:
-        for task in tuple(self._tasks):
-            task.cancel()
-        for task in tuple(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._members.close()
         await self._bus.close()
 
     async def health_check(self) -> bool:
@@ -110,56 +100,29 @@ class InMemoryEventBus:
         dead_letter_topic: Callable[[str], str | None],
         retry: ModelRetryPolicy | None = None,
     ) -> Unsubscribe:
-        policy = retry or ModelRetryPolicy()
-        unsubscribers: list[Unsubscribe] = []
         queues: list[asyncio.Queue[ModelEventMessage]] = []
         for topic in topics:
             key = (topic, group_id)
             queue = self._groups.get(key)
             if queue is None:
+                # The group's queue is fed for the bus's lifetime, not its first member's: as on
+                # Kafka, what a group has not consumed waits for its next member.
                 queue = asyncio.Queue()
                 self._groups[key] = queue
-                unsubscribers.append(
-                    await self._bus.subscribe(topic, None, queue.put, group_id=group_id)
-                )
+                await self._bus.subscribe(topic, None, queue.put, group_id=group_id)
             queues.append(queue)
-
-        async def send_dead_letter(message: ModelEventMessage, letter: ModelDeadLetter) -> None:
-            target = dead_letter_topic(message.topic)
-            if target is not None:
-                await self.publish(
-                    target,
-                    message.key,
-                    letter.model_dump_json().encode("utf-8"),
-                    message.headers.model_copy(
-                        update={"event_type": target, "retry_count": letter.retry_count}
-                    ),
-                )
-
-        async def member(queue: asyncio.Queue[ModelEventMessage]) -> None:
-            while not self._draining.is_set():
-                message = await queue.get()
-                if self._draining.is_set():  # not taken: leave it for another member
-                    queue.put_nowait(message)
-                    return
-                me = asyncio.current_task()
-                assert me is not None  # always inside a task here
-                self._busy.add(me)
-                try:
-                    await deliver(
-                        message,
-                        on_message,
-                        policy,
-                        group=group_id,
-                        send_dead_letter=send_dead_letter,
-                    )
-                finally:
-                    self._busy.discard(me)
-
-        tasks = [asyncio.create_task(member(queue)) for queue in queues]
-        for task in tasks:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        send_dead_letter = dead_letter_sender(self.publish, dead_letter_topic)
+        tasks = [
+            self._members.add(
+                _fetcher(queue),
+                on_message,
+                retry or ModelRetryPolicy(),
+                group=group_id,
+                send_dead_letter=send_dead_letter,
+                name=f"onexgen-member-{group_id}",
+            )
+            for queue in queues
+        ]
 
         async def unsubscribe() -> None:
             for task in tasks:
@@ -167,8 +130,6 @@ class InMemoryEventBus:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            for stop in unsubscribers:
-                await stop()
 
         return unsubscribe
 
@@ -185,3 +146,17 @@ class InMemoryEventBus:
 
     async def read_all(self, topic: str) -> tuple[ModelEventMessage, ...]:
         return tuple(await self._bus.get_event_history(limit=10**9, topic=topic))
+
+
+def _fetcher(queue: asyncio.Queue[ModelEventMessage]) -> Fetch:
+    """A group's shared queue as a member's source: taking a message is receiving it, so
+    committing is a no-op and giving it back puts it in the queue again for another member."""
+
+    async def commit() -> None:
+        """Nothing to do: a message taken from the queue is gone from it."""
+
+    async def fetch() -> list[Received]:
+        message = await queue.get()
+        return [Received(message, commit, lambda: queue.put_nowait(message))]
+
+    return fetch

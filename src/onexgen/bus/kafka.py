@@ -4,9 +4,10 @@ Why not omnibase_infra's ``EventBusKafka``: measured before this was written, it
 packages and a 2 s import, polls with 200-250 ms latency, enforces ``session_timeout_ms >= 6000``
 and commits a failed message without redelivery. Here every subscription is its own
 ``AIOKafkaConsumer`` with auto-commit off: the offset of a message is committed only after its
-handler returned or it was dead-lettered (:func:`onexgen.bus.dead_letter.deliver`). The producer
-is a plain one (``acks="all"``, no idempotent/transactional mode: not every Kafka-protocol broker
-supports it, and the worker's idempotency is keyed by correlation id instead).
+handler returned or it was dead-lettered (:class:`onexgen.bus.delivery.GroupMembers`, the
+delivery loop shared with the in-process adapter). The producer is a plain one (``acks="all"``,
+no idempotent/transactional mode: not every Kafka-protocol broker supports it, and the worker's
+idempotency is keyed by correlation id instead).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from onexgen.bus.delivery import deliver, drain_tasks
+from onexgen.bus.delivery import GroupMembers, Received, dead_letter_sender
 from onexgen.bus.messages import now_utc
 from onexgen.bus.port import BusError, BusUnavailableError, ModelRetryPolicy
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from omnibase_core.models.event_bus.model_event_headers import ModelEventHeaders
     from omnibase_core.models.event_bus.model_event_message import ModelEventMessage
 
-    from onexgen.bus.delivery import ModelDeadLetter
+    from onexgen.bus.delivery import Fetch
     from onexgen.bus.port import MessageHandler, Unsubscribe
     from onexgen.bus.topics import ModelTopicSpec
 
@@ -142,8 +143,7 @@ class KafkaEventBus:
         self._settings = settings
         self._producer: AIOKafkaProducer | None = None
         self._consumers: list[AIOKafkaConsumer] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._draining = asyncio.Event()
+        self._members = GroupMembers()
 
     @property
     def address(self) -> str:
@@ -201,14 +201,10 @@ class KafkaEventBus:
         self._producer = producer
 
     async def drain(self, grace_seconds: float) -> None:
-        await drain_tasks(self._draining, self._tasks, grace_seconds)
+        await self._members.drain(grace_seconds)
 
     async def close(self) -> None:
-        for task in tuple(self._tasks):
-            task.cancel()
-        for task in tuple(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self._members.close()
         for consumer in tuple(self._consumers):
             await _stop_quietly(consumer)  # leaves the group at once (no session timeout wait)
         self._consumers.clear()
@@ -320,28 +316,14 @@ class KafkaEventBus:
         # (start() checked), so allow it longer than the connect timeout.
         await self._start_client(consumer, patience=6.0)
         self._consumers.append(consumer)
-        policy = retry or ModelRetryPolicy()
-
-        async def send_dead_letter(message: ModelEventMessage, letter: ModelDeadLetter) -> None:
-            target = dead_letter_topic(message.topic)
-            if target is None:
-                _LOG.error("dropping failed message of %s: no dead-letter topic", message.topic)
-                return
-            await self.publish(
-                target,
-                message.key,
-                letter.model_dump_json().encode("utf-8"),
-                message.headers.model_copy(
-                    update={"event_type": target, "retry_count": letter.retry_count}
-                ),
-            )
-
-        task = asyncio.create_task(
-            self._consume(consumer, group_id, on_message, policy, send_dead_letter),
+        task = self._members.add(
+            self._fetcher(consumer),
+            on_message,
+            retry or ModelRetryPolicy(),
+            group=group_id,
+            send_dead_letter=dead_letter_sender(self.publish, dead_letter_topic),
             name=f"onexgen-consume-{group_id}",
         )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
         async def unsubscribe() -> None:
             task.cancel()
@@ -353,18 +335,16 @@ class KafkaEventBus:
 
         return unsubscribe
 
-    async def _consume(
-        self,
-        consumer: AIOKafkaConsumer,
-        group_id: str,
-        on_message: MessageHandler,
-        policy: ModelRetryPolicy,
-        send_dead_letter: Callable[[ModelEventMessage, ModelDeadLetter], Any],
-    ) -> None:
+    def _fetcher(self, consumer: AIOKafkaConsumer) -> Fetch:
+        """One record at a time (a member works on one request); its commit moves the group's
+        offset past it, and giving it back is leaving the offset where it is."""
         from aiokafka import TopicPartition
         from aiokafka.errors import CommitFailedError, KafkaError
 
-        while not self._draining.is_set():
+        def give_back() -> None:
+            """Nothing to do: the offset stays uncommitted, so the group redelivers it."""
+
+        async def fetch() -> list[Received]:
             try:
                 batch = await consumer.getmany(
                     timeout_ms=self._settings.poll_timeout_ms, max_records=1
@@ -372,26 +352,26 @@ class KafkaEventBus:
             except KafkaError as exc:  # broker gone: aiokafka reconnects; keep polling
                 _LOG.warning("poll failed (%s); retrying", exc)
                 await asyncio.sleep(0.5)
-                continue
+                return []
+            received: list[Received] = []
             for partition, records in batch.items():
                 for record in records:
-                    message = to_message(record)
-                    await deliver(
-                        message,
-                        on_message,
-                        policy,
-                        group=group_id,
-                        send_dead_letter=send_dead_letter,
-                    )
                     offsets = {
                         TopicPartition(partition.topic, partition.partition): record.offset + 1
                     }
-                    try:
-                        await consumer.commit(offsets)
-                    except (CommitFailedError, KafkaError) as exc:
-                        # The partition moved to another member during a rebalance: it will see
-                        # this message again and its idempotency check answers it.
-                        _LOG.warning("commit of %s failed (%s)", partition, exc)
+
+                    async def commit(offsets: dict[TopicPartition, int] = offsets) -> None:
+                        try:
+                            await consumer.commit(offsets)
+                        except (CommitFailedError, KafkaError) as exc:
+                            # The partition moved to another member during a rebalance: it
+                            # sees this message again and its idempotency check answers it.
+                            _LOG.warning("commit of %s failed (%s)", offsets, exc)
+
+                    received.append(Received(to_message(record), commit, give_back))
+            return received
+
+        return fetch
 
     async def tail(self, topics: Sequence[str]) -> _KafkaTail:
         from aiokafka import AIOKafkaConsumer, TopicPartition

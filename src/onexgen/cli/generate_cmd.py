@@ -37,6 +37,7 @@ from onexgen.cli.options import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
+    from uuid import UUID
 
     from rich.console import RenderableType
     from rich.live import Live
@@ -380,6 +381,7 @@ def _run(
         )
         recorder.start_writer()
 
+    from onexgen.bus.in_process_status import InProcessStatus
     from onexgen.pipeline import CodeGenerationService
 
     hold = os.environ.get(HOLD_ENV)
@@ -397,17 +399,24 @@ def _run(
     else:
         service = CodeGenerationService(before_commit=before_commit, strategy_engine=engine)
 
+    # The display follows the run's stage events on the in-process bus, as it follows a
+    # worker's on Kafka in remote mode (one event path for both).
+    status = InProcessStatus()
+
     async def main() -> ModelGenerationResult:
         try:
-            return await generate_once()
+            result = await status.run(service.subscribe, generate_once)
         finally:
             close = getattr(service, "close_history", None)
             if close is not None:
                 await close()
             if engine is not None:
                 await engine.aclose()
+        if status.warnings:
+            result = result.model_copy(update={"warnings": (*result.warnings, *status.warnings)})
+        return result
 
-    async def generate_once() -> ModelGenerationResult:
+    async def generate_once(session: UUID) -> ModelGenerationResult:
         return await service.generate_node(
             requirements,
             output_dir,
@@ -425,6 +434,7 @@ def _run(
             strategy=strategy,
             overwrite_edits=overwrite_edits,
             confirm_overwrite=confirm,
+            correlation_id=session,
         )
 
     live_view: list[Live] = []
@@ -441,7 +451,7 @@ def _run(
 
     # Asked in a terminal only; --json and pipes refuse (the message names --overwrite-edits).
     confirm = _ask_before_overwriting if sys.stdin.isatty() and not as_json else None
-    return _show(main, service.subscribe, as_json=as_json, live_view=live_view)
+    return _show(main, status.subscribe, as_json=as_json, live_view=live_view)
 
 
 def _show(

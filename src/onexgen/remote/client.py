@@ -17,11 +17,11 @@ from uuid import UUID, uuid4
 from onexgen.bus.messages import (
     MessageDecodeError,
     ModelAnalyzeResponse,
-    ModelSessionStatus,
     decode,
     encode,
 )
 from onexgen.bus.port import BusError, BusUnavailableError
+from onexgen.bus.status import session_status_of
 from onexgen.bus.topics import EnumCodegenOperation, ModelCodegenTopics
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ class RemoteClient:
             if answer is not None:
                 # The worker published its stage events before the response, but the two topics
                 # arrive independently: show every event before returning.
-                await self._remaining_events(answer, seen, inbox, on_status)
+                await self._remaining_events(answer, session, seen, inbox, on_status)
                 return answer
             now = time.monotonic()
             limits = [HEALTH_CHECK_EVERY_SECONDS]
@@ -187,6 +187,11 @@ class RemoteClient:
                 if not await self._bus.health_check():
                     raise self._lost(None) from None
                 continue
+            if self._show(message, session, seen, on_status):
+                contacted = True
+                continue
+            if message.topic != response_topic:
+                continue
             try:
                 envelope = decode(message.value)
             except MessageDecodeError:
@@ -195,19 +200,15 @@ class RemoteClient:
                 continue
             contacted = True
             payload = envelope.payload
-            if message.topic == response_topic:
-                if isinstance(payload, ModelAnalyzeResponse) and on_status is not None:
-                    answer = payload
-                    continue
-                return payload
-            if isinstance(payload, ModelSessionStatus):
-                seen[payload.worker] = seen.get(payload.worker, 0) + 1
-                if on_status is not None:
-                    on_status(payload.event)
+            if isinstance(payload, ModelAnalyzeResponse) and on_status is not None:
+                answer = payload
+                continue
+            return payload
 
-    @staticmethod
     async def _remaining_events(
+        self,
         answer: ModelAnalyzeResponse,
+        session: UUID,
         seen: dict[str, int],
         inbox: asyncio.Queue[ModelEventMessage],
         on_status: Callable[[ModelProgressEvent], None] | None,
@@ -222,14 +223,24 @@ class RemoteClient:
                 message = await asyncio.wait_for(inbox.get(), remaining)
             except TimeoutError:
                 return
-            try:
-                payload = decode(message.value).payload
-            except MessageDecodeError:
-                continue
-            if isinstance(payload, ModelSessionStatus):
-                seen[payload.worker] = seen.get(payload.worker, 0) + 1
-                if on_status is not None:
-                    on_status(payload.event)
+            self._show(message, session, seen, on_status)
+
+    def _show(
+        self,
+        message: ModelEventMessage,
+        session: UUID,
+        seen: dict[str, int],
+        on_status: Callable[[ModelProgressEvent], None] | None,
+    ) -> bool:
+        """Hand a stage event of ``session`` to the display (read as a local run's display
+        reads them, :func:`~onexgen.bus.status.session_status_of`); False for anything else."""
+        status = session_status_of(message, self._topics.status)
+        if status is None or status.event.correlation_id != session:
+            return False
+        seen[status.worker] = seen.get(status.worker, 0) + 1
+        if on_status is not None:
+            on_status(status.event)
+        return True
 
     def _lost(self, error: BaseException | None) -> BusUnavailableError:
         reason = f" ({' '.join(str(error).split())})" if error is not None and str(error) else ""

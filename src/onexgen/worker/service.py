@@ -21,12 +21,10 @@ from onexgen.bus.messages import (
     ModelAnalyzeRequest,
     ModelAnalyzeResponse,
     ModelIntelligenceRequest,
-    ModelSessionStatus,
-    ModelTestGenerationEvent,
     ModelValidateRequest,
     decode,
-    encode,
 )
+from onexgen.bus.status import StatusPublisher, outgoing
 from onexgen.bus.topics import EnumCodegenOperation, ModelCodegenTopics
 from onexgen.worker import handlers
 from onexgen.worker.idempotency import AnsweredRequests
@@ -34,19 +32,16 @@ from onexgen.worker.idempotency import AnsweredRequests
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from omnibase_core.models.event_bus.model_event_headers import ModelEventHeaders
     from omnibase_core.models.event_bus.model_event_message import ModelEventMessage
     from pydantic import BaseModel
 
     from onexgen.bus.port import EventBusPort, ModelRetryPolicy, Tail
-    from onexgen.models.generation import ModelProgressEvent
     from onexgen.pipeline.service import CodeGenerationService
 
 _LOG = logging.getLogger("onexgen.worker")
 WORKER_SERVICE = "onexgen"
 WORKER_NODE = "codegen_worker"
 WORKER_VERSION = "v1"
-PIPELINE_STAGE_TESTS = 9
 TOPIC_CHECK_SECONDS = 2.0
 
 
@@ -102,7 +97,14 @@ class CodegenWorker:
         self._history = history
         self._database_url = database_url
         self._answered = AnsweredRequests()
-        self._runs: dict[UUID, asyncio.Queue[ModelProgressEvent | None]] = {}
+        self._source = f"onexgen-worker.{self._name}"
+        self._status = StatusPublisher(
+            bus,
+            self._topics,
+            source=self._source,
+            worker=self._name,
+            prepare=handlers.hide_scratch_in_event,
+        )
         self._tail: Tail | None = None
         self._tail_task: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None
@@ -140,7 +142,7 @@ class CodegenWorker:
                 self._service = CodeGenerationService(durable=False)
             self._service.template_manager().preload()
         if not self._subscribed:
-            self._service.subscribe(self._on_progress)
+            self._service.subscribe(self._status.on_progress)
             self._subscribed = True
         return self._service
 
@@ -256,92 +258,30 @@ class CodegenWorker:
     async def _analyze(
         self, request: ModelAnalyzeRequest, correlation_id: UUID, cause: UUID
     ) -> ModelAnalyzeResponse:
-        queue: asyncio.Queue[ModelProgressEvent | None] = asyncio.Queue()
-        self._runs[correlation_id] = queue
-        publisher = asyncio.create_task(self._publish_progress(queue, correlation_id, cause))
+        self._status.begin(correlation_id, cause)
         try:
             response = await handlers.analyze(
                 request, correlation_id, self._pipeline(), worker=self._name
             )
         except asyncio.CancelledError:  # shutdown: the request goes back to the group
-            publisher.cancel()
+            await self._status.abandon(correlation_id)
             raise
         except Exception:  # this attempt failed: let its events out, then retry or dead-letter
-            queue.put_nowait(None)
             with contextlib.suppress(Exception):
-                await publisher
+                await self._status.end(correlation_id)
             raise
-        finally:
-            self._runs.pop(correlation_id, None)
-        queue.put_nowait(None)
-        published = await publisher  # every stage event is out before the response
+        published = await self._status.end(correlation_id)  # every event before the response
         return response.model_copy(update={"status_events": published})
-
-    def _on_progress(self, event: ModelProgressEvent) -> None:
-        queue = self._runs.get(event.correlation_id)
-        if queue is not None:
-            queue.put_nowait(event)
-
-    async def _publish_progress(
-        self,
-        queue: asyncio.Queue[ModelProgressEvent | None],
-        correlation_id: UUID,
-        cause: UUID,
-    ) -> int:
-        """Publish the run's stage events in order, as many at a time as are waiting."""
-        published = 0
-        finished = False
-        while not finished:
-            batch = [await queue.get()]
-            while not queue.empty():
-                batch.append(queue.get_nowait())
-            messages = []
-            for event in batch:
-                if event is None:
-                    finished = True
-                    break
-                messages.extend(self._progress_messages(event, correlation_id, cause))
-                published += 1
-            if messages:
-                await self._bus.publish_many(messages)
-        return published
-
-    def _progress_messages(
-        self, event: ModelProgressEvent, correlation_id: UUID, cause: UUID
-    ) -> list[tuple[str, bytes | None, bytes, ModelEventHeaders | None]]:
-        """The status message of ``event`` and, for stage 9, its test-generation event."""
-        status = ModelSessionStatus(event=handlers.hide_scratch_in_event(event), worker=self._name)
-        messages = [self._message(self._topics.status, status, correlation_id, cause)]
-        if event.stage.value == PIPELINE_STAGE_TESTS and event.event != "stage_skipped":
-            kind = {
-                "stage_started": "started",
-                "stage_completed": "completed",
-                "stage_failed": "failed",
-            }[event.event]
-            detail = getattr(event, "detail", "") or getattr(event, "error", "")
-            test_event = ModelTestGenerationEvent(
-                status=kind,
-                correlation_id=correlation_id,
-                detail=detail,
-                worker=self._name,
-            )
-            topic = self._topics.test_generation(kind)
-            messages.append(self._message(topic, test_event, correlation_id, cause))
-        return messages
-
-    def _message(
-        self, topic: str, payload: BaseModel, correlation_id: UUID, cause: UUID
-    ) -> tuple[str, bytes | None, bytes, ModelEventHeaders | None]:
-        value, headers, _ = encode(
-            payload,
-            correlation_id=correlation_id,
-            topic=topic,
-            source=f"onexgen-worker.{self._name}",
-            causation_id=cause,
-        )
-        return topic, str(correlation_id).encode("ascii"), value, headers
 
     async def _publish(
         self, topic: str, payload: BaseModel, correlation_id: UUID, cause: UUID
     ) -> None:
-        await self._bus.publish(*self._message(topic, payload, correlation_id, cause))
+        await self._bus.publish(
+            *outgoing(
+                topic,
+                payload,
+                correlation_id=correlation_id,
+                causation_id=cause,
+                source=self._source,
+            )
+        )
