@@ -1,7 +1,7 @@
 """Where the service's generations run: a bounded queue and a pool of worker tasks.
 
-``GenerationDispatcher`` is the seam for other executors: the event-driven issue's Kafka
-workers can implement it (publish the job, report results back) and ``create_app`` takes any
+``GenerationDispatcher`` is the seam for other executors: ``service/broker.py`` implements it on
+the event-driven issue's Kafka workers (``serve --kafka-servers``) and ``create_app`` takes any
 dispatcher; the local pool is the default and needs no broker.
 """
 
@@ -64,6 +64,9 @@ class GenerationDispatcher(Protocol):
     def depth(self) -> int:
         """Jobs accepted and not started yet."""
 
+    def unavailable(self) -> str | None:
+        """Why no job can be accepted now (e.g. the broker is down); None when one can."""
+
 
 class LocalWorkerPool:
     """``workers`` asyncio tasks that run jobs through one ``RecordingGenerationService``."""
@@ -110,6 +113,10 @@ class LocalWorkerPool:
     def depth(self) -> int:
         """Jobs waiting for a worker."""
         return self._queue.qsize()
+
+    def unavailable(self) -> str | None:
+        """Never: the pool runs in this process (a full queue is ``submit``'s refusal)."""
+        return None
 
     async def _work(self) -> None:
         while True:
