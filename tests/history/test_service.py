@@ -596,3 +596,29 @@ def test_serve_starts_with_its_broker_down_and_says_so(tmp_path: Path) -> None:
     assert dead in health["broker"]
     assert refused.status_code == 503
     assert dead in refused.json()["detail"]
+
+
+def test_broker_mode_without_workers_fails_the_session_with_one_clear_line(
+    broker: Broker, tmp_path: Path
+) -> None:
+    server = start_server(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
+        "--kafka-servers", broker.servers,
+    )  # fmt: skip
+    try:
+        with server.client() as client:
+            accepted = client.post(
+                "/v1/generate", json={"prompt": PROMPT, "validation": "none", "timeout": 2}
+            )
+            assert accepted.status_code == 202, accepted.text
+            session_id = accepted.json()["session_id"]
+            events = read_sse(server, session_id)
+            final = wait_final(client, session_id)
+    finally:
+        stop_server(server)
+    name, result = events[-1]
+    assert name == "result"
+    assert result["status"] == "failed"
+    assert "no worker answered within 2 s" in result["errors"][0], result
+    assert final["status"] == "failed"
+    assert "is `onexgen worker` running?" in final["errors"][0], final

@@ -84,7 +84,7 @@ class _State:
 
 
 type DispatcherFactory = Callable[
-    ["RecordingGenerationService", Callable[["GenerationJob", Any, str], None]],
+    ["RecordingGenerationService", Callable[["GenerationJob", Any, str, str], None]],
     "GenerationDispatcher",
 ]
 
@@ -117,10 +117,10 @@ def create_app(
         service.subscribe(metrics.on_event)
 
         def on_result(
-            job: GenerationJob, result: ModelGenerationResult | None, status: str
+            job: GenerationJob, result: ModelGenerationResult | None, status: str, error: str
         ) -> None:
             metrics.on_result(result, status)
-            hub.close(job.session_id, _result_payload(str(job.session_id), result, status))
+            hub.close(job.session_id, _result_payload(str(job.session_id), result, status, error))
             shutil.rmtree(settings.data_dir / "requests" / str(job.session_id), ignore_errors=True)
 
         broker: BrokerDispatcher | None = None
@@ -202,10 +202,11 @@ def _state(request: Request) -> _State:
 
 
 def _result_payload(
-    session_id: str, result: ModelGenerationResult | None, status: str
+    session_id: str, result: ModelGenerationResult | None, status: str, error: str = ""
 ) -> dict[str, Any]:
     if result is None:
-        return {"session_id": session_id, "status": status, "success": False}
+        errors = [error] if error else []
+        return {"session_id": session_id, "status": status, "success": False, "errors": errors}
     return {
         "session_id": session_id,
         "status": status,

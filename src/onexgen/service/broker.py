@@ -159,6 +159,7 @@ class BrokerDispatcher:
 
     async def _run(self, job: GenerationJob) -> None:
         from onexgen.pipeline.hooks import RunRequest
+        from onexgen.pipeline.service import one_line
 
         # The session was recorded when it was accepted: its run only marks it running.
         request = RunRequest(
@@ -177,18 +178,18 @@ class BrokerDispatcher:
         try:
             result = await self._service.run_elsewhere(request, execute)
         except asyncio.CancelledError:
-            self._on_result(job, None, "cancelled")
+            self._on_result(job, None, "cancelled", "cancelled: the service stopped")
             raise
         except BusUnavailableError as exc:
             self._broken = True
             _LOG.warning("session %s: %s", job.session_id, exc)
-            self._on_result(job, None, "failed")
+            self._on_result(job, None, "failed", one_line(exc))
             return
         except (BusError, TimeoutError, TypeError, ValueError, OSError) as exc:
             _LOG.warning("session %s: %s", job.session_id, exc)
-            self._on_result(job, None, "failed")
+            self._on_result(job, None, "failed", one_line(exc))
             return
-        self._on_result(job, result, "succeeded" if result.success else "failed")
+        self._on_result(job, result, "succeeded" if result.success else "failed", "")
 
     async def _remote(
         self, job: GenerationJob, emit: Callable[[ModelProgressEvent], object]

@@ -13,6 +13,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from onexgen.pipeline.service import one_line
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -45,8 +47,9 @@ class GenerationJob:
     strategy: str = "auto"
 
 
-type ResultCallback = Callable[[GenerationJob, "ModelGenerationResult | None", str], None]
-"""Called once per job with its result (None when it raised) and its final status."""
+type ResultCallback = Callable[[GenerationJob, "ModelGenerationResult | None", str, str], None]
+"""Called once per job with its result (None when it raised), its final status and, without a
+result, the one line that says why (shown to SSE clients)."""
 
 
 class GenerationDispatcher(Protocol):
@@ -141,10 +144,10 @@ class LocalWorkerPool:
         try:
             result = await self._service.generate_node(job.requirements, job.output_dir, **options)
         except asyncio.CancelledError:
-            self._on_result(job, None, "cancelled")
+            self._on_result(job, None, "cancelled", "cancelled: the service stopped")
             raise
-        except Exception:
+        except Exception as exc:
             _LOG.exception("generation %s raised", job.session_id)
-            self._on_result(job, None, "failed")
+            self._on_result(job, None, "failed", one_line(exc))
             return
-        self._on_result(job, result, "succeeded" if result.success else "failed")
+        self._on_result(job, result, "succeeded" if result.success else "failed", "")
