@@ -543,7 +543,7 @@ def test_broker_mode_runs_on_workers_with_live_events_and_an_identical_archive(
 
 
 def test_broker_down_health_says_so_and_generate_refuses_at_once(
-    broker: Broker, tmp_path: Path
+    broker: Broker, start_worker: StartWorker, tmp_path: Path
 ) -> None:
     server = start_server(
         tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
@@ -576,6 +576,13 @@ def test_broker_down_health_says_so_and_generate_refuses_at_once(
             assert time.monotonic() < deadline, health.json()
             time.sleep(0.2)
         assert health.json()["broker"] == "ok"
+        # ... and generations run again, on a worker of the restarted broker.
+        start_worker(broker.servers).wait_ready()
+        with server.client() as client:
+            accepted = client.post("/v1/generate", json={"prompt": PROMPT, "validation": "none"})
+            assert accepted.status_code == 202, accepted.text
+            final = wait_final(client, accepted.json()["session_id"])
+        assert final["status"] == "succeeded", final
     finally:
         stop_server(server)
 
@@ -622,3 +629,28 @@ def test_broker_mode_without_workers_fails_the_session_with_one_clear_line(
     assert "no worker answered within 2 s" in result["errors"][0], result
     assert final["status"] == "failed"
     assert "is `onexgen worker` running?" in final["errors"][0], final
+
+
+def test_broker_lost_mid_run_fails_the_session_with_one_clear_line(
+    broker: Broker, start_worker: StartWorker, tmp_path: Path
+) -> None:
+    start_worker(broker.servers).wait_ready()
+    server = start_server(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
+        "--kafka-servers", broker.servers,
+    )  # fmt: skip
+    try:
+        with server.client() as client:
+            accepted = client.post("/v1/generate", json={"prompt": PROMPT, "validation": "strict"})
+            assert accepted.status_code == 202, accepted.text
+            session_id = accepted.json()["session_id"]
+            deadline = time.monotonic() + 60
+            while not client.get(f"/v1/sessions/{session_id}").json()["events"]:
+                assert time.monotonic() < deadline, "the worker never started the run"
+                time.sleep(0.05)
+            broker.kill()  # strict validation takes seconds: the run is still on the worker
+            final = wait_final(client, session_id, limit=30)
+    finally:
+        stop_server(server)
+    assert final["status"] == "failed", final
+    assert "lost the connection to the Kafka broker" in final["errors"][0], final

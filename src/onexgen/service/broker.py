@@ -9,6 +9,7 @@ below the data directory and recorded for archives and ``onexgen recover``.
 
 A watcher checks the broker every second (a short connect timeout): ``/health`` reads its last
 verdict and a POST while the broker is unreachable is refused at once (503), never left hanging.
+After an outage it reconnects with a fresh producer and tail (topics ensured again).
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ class BrokerDispatcher:
             return await self._connect()
         if await self._bus.health_check():
             return BROKER_OK
+        # An outage: the broker may come back without its topics (the tail's partitions gone),
+        # so reconnect afresh once the jobs in flight have ended.
+        self._broken = True
         return (
             f"unreachable: no answer from the Kafka broker at {self._servers} within "
             f"{self._connect_timeout:g} s"
