@@ -66,6 +66,13 @@ class RecordingGenerationService(CodeGenerationService):
         )
         self._hooks_of_history.queued.add(session_id)
 
+    async def refuse(self, session_id: UUID, reason: str) -> None:
+        """An accepted session that will never run (e.g. the queue is full): record it failed,
+        committed before this returns."""
+        self._hooks_of_history.queued.discard(session_id)
+        self.recorder.abort(session_id, EnumSessionStatus.FAILED, reason)
+        await self.recorder.flush()
+
     async def close_history(self, timeout: float = 10.0) -> None:
         """Write every queued record, then release the database."""
         await self.recorder.close(timeout)

@@ -327,10 +327,9 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
             state.pool.submit(job)
         except QueueFullError as exc:
             # The session was recorded as queued: close it, so it does not wait forever.
-            state.service.recorder.abort(session_id, EnumSessionStatus.FAILED, f"refused: {exc}")
             state.hub.close(session_id, _result_payload(str(session_id), None, "failed"))
             shutil.rmtree(data_dir / "requests" / str(session_id), ignore_errors=True)
-            await state.service.recorder.flush()  # the refusal is recorded before we answer
+            await state.service.refuse(session_id, f"refused: {exc}")  # recorded before we answer
             raise HTTPException(status_code=503, detail=str(exc)) from None
         state.metrics.queue_depth.set(state.pool.depth())
         base = f"/v1/sessions/{session_id}"
