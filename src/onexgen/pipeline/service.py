@@ -190,16 +190,14 @@ class CodeGenerationService:
         if self._hooks is not None:
             from onexgen.pipeline.hooks import RunRequest, run_options
 
-            self._notify(
-                "run_started",
-                RunRequest(
-                    correlation_id=run_id,
-                    prompt=prompt,
-                    requirements=requirements,
-                    contract=contract,
-                    options=run_options(arguments),
-                ),
+            request = RunRequest(
+                correlation_id=run_id,
+                prompt=prompt,
+                requirements=requirements,
+                contract=contract,
+                options=run_options(arguments),
             )
+            self._notify(lambda hooks: hooks.run_started(request))
         if prompt is not None:
             from onexgen.rendering.escaping import strip_invisible
 
@@ -231,34 +229,37 @@ class CodeGenerationService:
                 confirm_overwrite=confirm_overwrite,
             )
         except BaseException as exc:
-            self._notify("run_aborted", run_id, exc)
+            failure = exc  # ``exc`` itself is unbound once the except block ends
+            self._notify(lambda hooks: hooks.run_aborted(run_id, failure))
             raise
-        self._notify("run_finished", run_id, result)
+        self._notify(lambda hooks: hooks.run_finished(run_id, result))
         return result
 
     async def run_elsewhere(self, request: RunRequest, execute: RemoteRun) -> ModelGenerationResult:
         """A run whose stages execute elsewhere (an event-bus worker): its stage events reach
         this service's subscribers and its hooks see it start, its files and its end, exactly
         as for a run of :meth:`generate_node`."""
-        self._notify("run_started", request)
+        run_id = request.correlation_id
+        self._notify(lambda hooks: hooks.run_started(request))
         try:
             result, files = await execute(self._progress.emit)
         except BaseException as exc:
-            self._notify("run_aborted", request.correlation_id, exc)
+            failure = exc  # ``exc`` itself is unbound once the except block ends
+            self._notify(lambda hooks: hooks.run_aborted(run_id, failure))
             raise
         if files:
-            self._notify("run_files", request.correlation_id, files)
-        self._notify("run_finished", request.correlation_id, result)
+            self._notify(lambda hooks: hooks.run_files(run_id, files))
+        self._notify(lambda hooks: hooks.run_finished(run_id, result))
         return result
 
-    def _notify(self, hook: str, *arguments: object) -> None:
-        """Call one of the hooks; a hook that raises is logged, never the run's failure."""
+    def _notify(self, call: Callable[[RunHooks], None]) -> None:
+        """Tell the hooks (if any); a hook that raises is logged, never the run's failure."""
         if self._hooks is None:
             return
         try:
-            getattr(self._hooks, hook)(*arguments)
+            call(self._hooks)
         except Exception:
-            _LOG.warning("run hook %s failed", hook, exc_info=True)
+            _LOG.warning("a run hook failed", exc_info=True)
 
     async def _run_once(
         self,
