@@ -476,6 +476,15 @@ def _without_manifest_identity(files: dict[str, bytes]) -> dict[str, bytes]:
     return found
 
 
+def _archived_tree(node: Path) -> dict[str, bytes]:
+    """A node folder's files under the names its archive gives them (``<package>/<path>``)."""
+    return {
+        f"{node.name}/{p.relative_to(node).as_posix()}": p.read_bytes()
+        for p in node.rglob("*")
+        if p.is_file()
+    }
+
+
 def test_broker_mode_runs_on_workers_with_live_events_and_an_identical_archive(
     broker: Broker, start_worker: StartWorker, tmp_path: Path
 ) -> None:
@@ -497,9 +506,31 @@ def test_broker_mode_runs_on_workers_with_live_events_and_an_identical_archive(
             live = read_sse(server, session_id)
             final = wait_final(client, session_id)
             tgz = client.get(f"/v1/sessions/{session_id}/archive")
+            # Requirements and contract requests travel to the worker as files, as from the CLI.
+            requirements = yaml.safe_load(
+                (
+                    Path(__file__).resolve().parents[2]
+                    / "examples"
+                    / "order_writer.requirements.yaml"
+                ).read_text(encoding="utf-8")
+            )
+            first = client.post(
+                "/v1/generate", json={"requirements": requirements, "validation": "none"}
+            )
+            from_requirements = wait_final(client, first.json()["session_id"])
+            contract = (Path(from_requirements["node_path"]) / "contract.yaml").read_text(
+                encoding="utf-8"
+            )
+            again = client.post("/v1/generate", json={"contract": contract, "validation": "none"})
+            from_contract = wait_final(client, again.json()["session_id"])
         replay = read_sse(server, session_id)
     finally:
         stop_server(server)
+    assert from_requirements["status"] == "succeeded", from_requirements["errors"]
+    assert from_requirements["node_name"] == "OrderWriter"
+    assert from_contract["status"] == "succeeded", from_contract["errors"]
+    assert from_contract["request_kind"] == "contract"
+    assert not any((tmp_path / "data" / "requests").iterdir())  # request files are removed
     # Every stage event of the worker's run came back through the status topic, in order.
     check_stage_order(live)
     check_stage_order(replay)
@@ -511,11 +542,7 @@ def test_broker_mode_runs_on_workers_with_live_events_and_an_identical_archive(
     # The node was written below the data dir and recorded with its digests.
     node = Path(final["node_path"])
     assert node.parent == tmp_path / "data" / "nodes" / session_id
-    on_disk = {
-        f"{node.name}/{p.relative_to(node).as_posix()}": p.read_bytes()
-        for p in node.rglob("*")
-        if p.is_file()
-    }
+    on_disk = _archived_tree(node)
     assert tgz.status_code == 200
     with tarfile.open(fileobj=io.BytesIO(tgz.content), mode="r:gz") as archive:
         from_tar = {
@@ -529,12 +556,7 @@ def test_broker_mode_runs_on_workers_with_live_events_and_an_identical_archive(
         "generate", PROMPT, "-o", str(tmp_path / "local"), "--validation", "none", "--no-history"
     )
     assert local.returncode == 0, local.stderr
-    local_node = tmp_path / "local" / node.name
-    local_files = {
-        f"{node.name}/{p.relative_to(local_node).as_posix()}": p.read_bytes()
-        for p in local_node.rglob("*")
-        if p.is_file()
-    }
+    local_files = _archived_tree(tmp_path / "local" / node.name)
     assert _without_manifest_identity(from_tar) == _without_manifest_identity(local_files)
     # The worker ran it: the worker process recorded the same session in its own history.
     shown = run_onexgen("show", session_id, "--json")
