@@ -21,35 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from onexgen.process_control import processes_mentioning, wait_until
 from onexgen.writing import verify_manifest
 
 ONEXGEN = Path(sys.executable).parent / "onexgen"
 PROMPT = "Create EFFECT node for PostgreSQL writes with connection pooling and retry logic"
-
-
-def _ours(marker: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace")
-            cwd = os.readlink(f"/proc/{entry}/cwd")
-            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z" and (marker in cmdline or marker in cwd):
-            found.append(int(entry))
-    return found
-
-
-def _gone(marker: str, limit: float = 5.0) -> bool:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if not _ours(marker):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def main() -> int:
@@ -97,7 +73,7 @@ def main() -> int:
                     problems.append(f"{label}: traceback")
                 if sig is signal.SIGTERM and proc.returncode not in {0, 1, 143}:
                     problems.append(f"{label}: unexpected exit code")
-                if not _gone(str(tmp)):
+                if not wait_until(lambda: not processes_mentioning(str(tmp)), 5.0):
                     problems.append(f"{label}: a process of ours survived")
                 if not node.is_dir() or any(verify_manifest(node).values()):
                     problems.append(f"{label}: the node is not complete")

@@ -3,6 +3,7 @@
 Usage (from the repo root)::
 
     .venv/bin/python benchmarks/service_load.py [--health-requests 5000] [--generations 100]
+    .venv/bin/python benchmarks/service_load.py --broker-workers 2   # serve --kafka-servers
 
 Targets (issue 12): ``/health`` >= 1,000 requests/s; >= 20 generations/s at ``--validation
 none``. Method: a real ``onexgen serve`` process (SQLite history in a temp data dir, default
@@ -10,7 +11,9 @@ two workers) and a bounded asyncio client in this process: ``/health`` over ``--
 keep-alive HTTP/1.1 connections (raw streams, so the client's own cost stays small), then
 ``--generations`` ``POST /v1/generate`` with at most ``--in-flight`` requests open, timed from
 the first request until every session is final in ``GET /v1/sessions``. Each figure is the
-median of ``--rounds`` rounds. Client and server share the machine's cores.
+median of ``--rounds`` rounds. Client and server share the machine's cores. With
+``--broker-workers N`` the service runs in broker mode: a local tansu broker and N ``onexgen
+worker`` processes on the same machine do the generations (``serve --kafka-servers``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,12 +50,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(data_dir: Path, token: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def start(
+    data_dir: Path, token: str, workers: int, *extra: str
+) -> tuple[subprocess.Popen[bytes], int]:
     """A served instance and its port, once ``/health`` answers."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "onexgen", "serve", "--port", str(port), "--data-dir",
-         str(data_dir), "--workers", str(workers)],
+         str(data_dir), "--workers", str(workers), *extra],
         env={**os.environ, "ONEXGEN_API_TOKEN": token},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -124,6 +130,20 @@ async def generation_round(port: int, token: str, count: int, in_flight: int) ->
         return count / (max(finished) - began).total_seconds()
 
 
+def _broker_and_workers(stack: ExitStack, tmp: Path, count: int) -> str:
+    """A local broker and ``count`` ready workers, stopped when ``stack`` closes."""
+    from onexgen.bus.local import Broker, Worker
+
+    broker = Broker()
+    broker.start()
+    stack.callback(broker.kill)
+    for n in range(count):
+        worker = Worker(broker.servers, tmp / f"worker-{n}.log", "--no-history")
+        stack.callback(worker.stop)
+        worker.wait_ready()
+    return broker.servers
+
+
 def main() -> None:
     """Run the rounds and print the medians (and whether the targets are met)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -133,11 +153,20 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--broker-workers",
+        type=int,
+        default=0,
+        help="run on this many `onexgen worker` processes via a local broker (0: local pool)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     token = uuid.uuid4().hex
-    with tempfile.TemporaryDirectory(prefix="onexgen-serve-bench-") as tmp:
-        process, port = start(Path(tmp), token, args.workers)
+    with tempfile.TemporaryDirectory(prefix="onexgen-serve-bench-") as tmp, ExitStack() as stack:
+        extra: tuple[str, ...] = ()
+        if args.broker_workers:
+            extra = ("--kafka-servers", _broker_and_workers(stack, Path(tmp), args.broker_workers))
+        process, port = start(Path(tmp) / "data", token, args.workers, *extra)
         try:
             asyncio.run(health_round(port, 500, 4))  # warm-up
             health = [

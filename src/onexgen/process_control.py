@@ -24,6 +24,7 @@ import secrets
 import shutil
 import signal
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -133,6 +134,38 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def processes_mentioning(marker: str) -> list[int]:
+    """Pids of live (not zombie) processes whose command line or working directory mentions
+    ``marker``, this process excepted: how the signal tests and ``benchmarks/kill_stress.py``
+    check that nothing started under a private TMPDIR outlived its run."""
+    found = []
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read().decode(errors="replace")
+            cwd = os.readlink(f"/proc/{entry}/cwd")
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
+                state = handle.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z" and (marker in cmdline or marker in cwd):
+            found.append(int(entry))
+    return found
+
+
+def wait_until(predicate: Callable[[], object], limit: float) -> bool:
+    """Poll ``predicate`` every 50 ms for up to ``limit`` seconds; whether it became true."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return bool(predicate())
 
 
 def sweep_dead_run_dirs(base: Path | None = None) -> tuple[str, ...]:

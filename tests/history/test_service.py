@@ -26,7 +26,10 @@ import yaml
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from tests.conftest import StartWorker
     from tests.history.conftest import PostgresCluster
+
+    from onexgen.bus.local import Broker
 
 TOKEN = "test-token-" + uuid.uuid4().hex
 PROMPT = "Create EFFECT node for PostgreSQL writes"
@@ -53,8 +56,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(data_dir: Path, database_url: str, port: int | None = None, *extra: str) -> Server:
+def start_server(
+    data_dir: Path,
+    database_url: str,
+    port: int | None = None,
+    *extra: str,
+    healthy: bool = True,
+) -> Server:
+    """Start serve and wait until ``/health`` answers (200, or 503 when not ``healthy``)."""
     port = port or _free_port()
+    ready = {200} if healthy else {503}
     process = subprocess.Popen(
         [sys.executable, "-m", "onexgen", "serve", "--port", str(port), "--data-dir",
          str(data_dir), "--database-url", database_url, "--workers", "2", *extra],
@@ -75,7 +86,7 @@ def start_server(data_dir: Path, database_url: str, port: int | None = None, *ex
                 f"serve exited: {process.stderr.read().decode() if process.stderr else ''}"
             )
         try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/health", timeout=5).status_code in ready:
                 break
         except httpx.HTTPError:
             pass
@@ -446,3 +457,222 @@ def test_a_full_queue_refuses_with_503_and_leaves_no_waiting_session(tmp_path: P
         stop_server(server)
     assert failed["total"] == len(refused)
     assert all(s["status"] == "failed" for s in failed["sessions"])
+
+
+# -- broker mode: serve --kafka-servers, generations on `onexgen worker` processes ----------------
+
+
+def _without_manifest_identity(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The node's files with the manifest's per-run lines (time, session id) left out."""
+    found = {}
+    for name, data in files.items():
+        found[name] = data
+        if name.endswith("node.manifest.yaml"):
+            found[name] = b"\n".join(
+                line
+                for line in data.splitlines()
+                if not line.startswith((b"generated_at:", b"correlation_id:"))
+            )
+    return found
+
+
+def _archived_tree(node: Path) -> dict[str, bytes]:
+    """A node folder's files under the names its archive gives them (``<package>/<path>``)."""
+    return {
+        f"{node.name}/{p.relative_to(node).as_posix()}": p.read_bytes()
+        for p in node.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_broker_mode_runs_on_workers_with_live_events_and_an_identical_archive(
+    broker: Broker, start_worker: StartWorker, tmp_path: Path
+) -> None:
+    from onexgen.bus.local import run_onexgen
+
+    worker = start_worker(broker.servers)
+    worker.wait_ready()
+    server = start_server(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
+        "--kafka-servers", broker.servers,
+    )  # fmt: skip
+    try:
+        health = httpx.get(f"{server.base}/health").json()
+        assert health["broker"] == "ok", health
+        with server.client() as client:
+            accepted = client.post("/v1/generate", json={"prompt": PROMPT, "validation": "none"})
+            assert accepted.status_code == 202, accepted.text
+            session_id = accepted.json()["session_id"]
+            live = read_sse(server, session_id)
+            final = wait_final(client, session_id)
+            tgz = client.get(f"/v1/sessions/{session_id}/archive")
+            # Requirements and contract requests travel to the worker as files, as from the CLI.
+            requirements = yaml.safe_load(
+                (
+                    Path(__file__).resolve().parents[2]
+                    / "examples"
+                    / "order_writer.requirements.yaml"
+                ).read_text(encoding="utf-8")
+            )
+            first = client.post(
+                "/v1/generate", json={"requirements": requirements, "validation": "none"}
+            )
+            from_requirements = wait_final(client, first.json()["session_id"])
+            contract = (Path(from_requirements["node_path"]) / "contract.yaml").read_text(
+                encoding="utf-8"
+            )
+            again = client.post("/v1/generate", json={"contract": contract, "validation": "none"})
+            from_contract = wait_final(client, again.json()["session_id"])
+        replay = read_sse(server, session_id)
+    finally:
+        stop_server(server)
+    assert from_requirements["status"] == "succeeded", from_requirements["errors"]
+    assert from_requirements["node_name"] == "OrderWriter"
+    assert from_contract["status"] == "succeeded", from_contract["errors"]
+    assert from_contract["request_kind"] == "contract"
+    assert not any((tmp_path / "data" / "requests").iterdir())  # request files are removed
+    # Every stage event of the worker's run came back through the status topic, in order.
+    check_stage_order(live)
+    check_stage_order(replay)
+    assert live[-1][1]["status"] == "succeeded", live[-1]
+    assert final["status"] == "succeeded", final
+    assert final["source"] == "service"
+    assert final["last_stage"] == 9
+    assert [e["seq"] for e in final["events"]] == [p["seq"] for n, p in live if n != "result"]
+    # The node was written below the data dir and recorded with its digests.
+    node = Path(final["node_path"])
+    assert node.parent == tmp_path / "data" / "nodes" / session_id
+    on_disk = _archived_tree(node)
+    assert tgz.status_code == 200
+    with tarfile.open(fileobj=io.BytesIO(tgz.content), mode="r:gz") as archive:
+        from_tar = {
+            m.name: archive.extractfile(m).read()  # type: ignore[union-attr]
+            for m in archive.getmembers()
+            if m.isfile()
+        }
+    assert from_tar == on_disk
+    # ... and it is the node a local generation writes, byte for byte (manifest identity aside).
+    local = run_onexgen(
+        "generate", PROMPT, "-o", str(tmp_path / "local"), "--validation", "none", "--no-history"
+    )
+    assert local.returncode == 0, local.stderr
+    local_files = _archived_tree(tmp_path / "local" / node.name)
+    assert _without_manifest_identity(from_tar) == _without_manifest_identity(local_files)
+    # The worker ran it: the worker process recorded the same session in its own history.
+    shown = run_onexgen("show", session_id, "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["source"] == "worker"
+
+
+def test_broker_down_health_says_so_and_generate_refuses_at_once(
+    broker: Broker, start_worker: StartWorker, tmp_path: Path
+) -> None:
+    server = start_server(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
+        "--kafka-servers", broker.servers,
+    )  # fmt: skip
+    try:
+        assert httpx.get(f"{server.base}/health").json()["broker"] == "ok"
+        broker.kill()
+        deadline = time.monotonic() + 20
+        while (health := httpx.get(f"{server.base}/health", timeout=5)).status_code != 503:
+            assert time.monotonic() < deadline, health.json()
+            time.sleep(0.2)
+        assert health.json()["status"] == "degraded"
+        assert health.json()["broker"].startswith("unreachable"), health.json()
+        assert health.json()["database"] == "ok"
+        with server.client() as client:
+            began = time.monotonic()
+            refused = client.post("/v1/generate", json={"prompt": PROMPT, "validation": "none"})
+            took = time.monotonic() - began
+            assert refused.status_code == 503, refused.text
+            assert "Kafka broker" in refused.json()["detail"]
+            assert "retry" in refused.json()["detail"]
+            assert took < 2.0, took
+            # Refused before anything was recorded: no session waits for a broker.
+            assert client.get("/v1/sessions").json()["total"] == 0
+        # The broker comes back (same address): the service reconnects by itself.
+        broker.start()
+        deadline = time.monotonic() + 30
+        while (health := httpx.get(f"{server.base}/health", timeout=5)).status_code != 200:
+            assert time.monotonic() < deadline, health.json()
+            time.sleep(0.2)
+        assert health.json()["broker"] == "ok"
+        # ... and generations run again, on a worker of the restarted broker.
+        start_worker(broker.servers).wait_ready()
+        with server.client() as client:
+            accepted = client.post("/v1/generate", json={"prompt": PROMPT, "validation": "none"})
+            assert accepted.status_code == 202, accepted.text
+            final = wait_final(client, accepted.json()["session_id"])
+        assert final["status"] == "succeeded", final
+    finally:
+        stop_server(server)
+
+
+def test_serve_starts_with_its_broker_down_and_says_so(tmp_path: Path) -> None:
+    dead = f"127.0.0.1:{_free_port()}"
+    server = start_server(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
+        "--kafka-servers", dead, healthy=False,
+    )  # fmt: skip
+    try:
+        health = httpx.get(f"{server.base}/health").json()
+        with server.client() as client:
+            refused = client.post("/v1/generate", json={"prompt": PROMPT})
+    finally:
+        stop_server(server)
+    assert health["broker"].startswith("unreachable"), health
+    assert dead in health["broker"]
+    assert refused.status_code == 503
+    assert dead in refused.json()["detail"]
+
+
+def test_broker_mode_without_workers_fails_the_session_with_one_clear_line(
+    broker: Broker, tmp_path: Path
+) -> None:
+    server = start_server(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
+        "--kafka-servers", broker.servers,
+    )  # fmt: skip
+    try:
+        with server.client() as client:
+            accepted = client.post(
+                "/v1/generate", json={"prompt": PROMPT, "validation": "none", "timeout": 2}
+            )
+            assert accepted.status_code == 202, accepted.text
+            session_id = accepted.json()["session_id"]
+            events = read_sse(server, session_id)
+            final = wait_final(client, session_id)
+    finally:
+        stop_server(server)
+    name, result = events[-1]
+    assert name == "result"
+    assert result["status"] == "failed"
+    assert "no worker answered within 2 s" in result["errors"][0], result
+    assert final["status"] == "failed"
+    assert "is `onexgen worker` running?" in final["errors"][0], final
+
+
+def test_broker_lost_mid_run_fails_the_session_with_one_clear_line(
+    broker: Broker, start_worker: StartWorker, tmp_path: Path
+) -> None:
+    start_worker(broker.servers).wait_ready()
+    server = start_server(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'h.sqlite3'}", None,
+        "--kafka-servers", broker.servers,
+    )  # fmt: skip
+    try:
+        with server.client() as client:
+            accepted = client.post("/v1/generate", json={"prompt": PROMPT, "validation": "strict"})
+            assert accepted.status_code == 202, accepted.text
+            session_id = accepted.json()["session_id"]
+            deadline = time.monotonic() + 60
+            while not client.get(f"/v1/sessions/{session_id}").json()["events"]:
+                assert time.monotonic() < deadline, "the worker never started the run"
+                time.sleep(0.05)
+            broker.kill()  # strict validation takes seconds: the run is still on the worker
+            final = wait_final(client, session_id, limit=30)
+    finally:
+        stop_server(server)
+    assert final["status"] == "failed", final
+    assert "lost the connection to the Kafka broker" in final["errors"][0], final

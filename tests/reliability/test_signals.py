@@ -17,37 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from onexgen.process_control import processes_mentioning, wait_until
 from onexgen.writing import BACKUP_PREFIX, STAGING_PREFIX, verify_manifest
 
 ONEXGEN = Path(sys.executable).parent / "onexgen"
 PROMPT = "Create EFFECT node for PostgreSQL writes with connection pooling and retry logic"
 HANGING_TEST = "def test_hang() -> None:\n    while True:\n        pass\n"
-
-
-def _ours(marker: str) -> list[int]:
-    """Pids of live processes that mention ``marker`` in their command line or cwd."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace")
-            cwd = os.readlink(f"/proc/{entry}/cwd")
-            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z" and (marker in cmdline or marker in cwd):
-            found.append(int(entry))
-    return found
-
-
-def _wait_until(predicate: object, limit: float = 60.0) -> bool:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -92,7 +67,9 @@ def test_signal_while_tests_run_kills_them_and_cleans_up(
     proc = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp)
     )
-    assert _wait_until(lambda: any(p != proc.pid for p in _ours(str(tmp)))), "no pytest started"
+    assert wait_until(lambda: any(p != proc.pid for p in processes_mentioning(str(tmp))), 60.0), (
+        "no pytest started"
+    )
     time.sleep(1.0)  # let the hanging test start
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=30)
@@ -101,7 +78,9 @@ def test_signal_while_tests_run_kills_them_and_cleans_up(
     assert "Traceback" not in stderr
     assert "Event loop is closed" not in stderr
     assert len(stderr.strip().splitlines()) == 1, stderr
-    assert _wait_until(lambda: not _ours(str(tmp)), 5.0), "a child process outlived onexgen"
+    assert wait_until(lambda: not processes_mentioning(str(tmp)), 5.0), (
+        "a child process outlived onexgen"
+    )
     assert os.listdir(tmp) == [], "a temporary directory was left behind"
 
 
@@ -116,11 +95,15 @@ def test_kill_9_takes_the_children_down_and_the_next_run_removes_the_temp_dir(
         stderr=subprocess.DEVNULL,
         env=_env(tmp),
     )
-    assert _wait_until(lambda: any(p != proc.pid for p in _ours(str(tmp)))), "no pytest started"
+    assert wait_until(lambda: any(p != proc.pid for p in processes_mentioning(str(tmp))), 60.0), (
+        "no pytest started"
+    )
     time.sleep(1.0)
     proc.kill()
     proc.wait()
-    assert _wait_until(lambda: not _ours(str(tmp)), 5.0), "a child process outlived kill -9"
+    assert wait_until(lambda: not processes_mentioning(str(tmp)), 5.0), (
+        "a child process outlived kill -9"
+    )
     assert os.listdir(tmp), "the killed run's directory is expected until the next run"
     subprocess.run(
         [str(ONEXGEN), "validate", str(node), "--level", "basic"],
@@ -160,7 +143,9 @@ def test_random_kills_never_leave_a_partial_node_a_process_or_a_temp_dir(tmp_pat
         _, stderr = proc.communicate(timeout=60)
         assert proc.returncode in {0, -9, 143, 1}, (run, proc.returncode, stderr)
         assert "Traceback" not in stderr, stderr
-        assert _wait_until(lambda: not _ours(str(tmp)), 5.0), f"run {run}: a process outlived us"
+        assert wait_until(lambda: not processes_mentioning(str(tmp)), 5.0), (
+            f"run {run}: a process outlived us"
+        )
         # the node is the old one or the new one, complete either way
         assert node.is_dir(), f"run {run}: the node disappeared"
         assert verify_manifest(node) == {"modified": (), "missing": (), "added": ()}, run

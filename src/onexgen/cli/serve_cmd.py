@@ -9,7 +9,10 @@ from typing import Annotated
 
 import typer
 
-from onexgen.cli.options import DatabaseUrlOption  # noqa: TC001 - Typer reads it at run time
+from onexgen.cli.options import (  # noqa: TC001 - Typer reads them at run time
+    DatabaseUrlOption,
+    KafkaServersOption,
+)
 
 
 def serve(
@@ -40,6 +43,7 @@ def serve(
         typer.Option("--queue-limit", min=1, help="Sessions waiting for a worker before 503."),
     ] = 1000,
     database_url: DatabaseUrlOption = None,
+    kafka_servers: KafkaServersOption = None,
 ) -> None:
     """Serve generation over HTTP: POST /v1/generate, sessions, live events, archives, /metrics."""
     from onexgen.history.config import data_dir as default_data_dir
@@ -65,10 +69,13 @@ def serve(
         database_url=database_url,
         workers=workers,
         queue_limit=queue_limit,
+        broker=kafka_servers,
     )
     sys.stderr.write(
         f"onexgen serve: http://{host}:{port} (docs at /docs), data in {root}, "
-        f"bearer token from {token_source}\n"
+        f"bearer token from {token_source}"
+        + (f", generations on the workers of {kafka_servers}" if kafka_servers else "")
+        + "\n"
     )
     sys.stderr.flush()
     config = uvicorn.Config(

@@ -1,37 +1,33 @@
 """``RecordingGenerationService``: a ``CodeGenerationService`` whose every run becomes a session.
 
-A subclass rather than edits in each caller: ``generate``, ``batch``, the HTTP service and the
-event-driven workers all hand it to code that expects a ``CodeGenerationService`` and get history
-for free. The pipeline itself only knows the two hooks the recorder plugs into.
+``generate``, ``batch``, the HTTP service and the event-driven workers all hand it to code that
+expects a ``CodeGenerationService`` and get history for free. It overrides nothing of the
+pipeline: the recorder is plugged into the service's run hooks (``pipeline/hooks.py``) and its
+progress events, so what is recorded is built by the service from its own parameters.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from uuid import UUID, uuid4
 
 from onexgen.history.models import EnumRequestKind, EnumSessionStatus
 from onexgen.history.recorder import HistoryRecorder
-from onexgen.models.strategy import EnumGenerationStrategy
-from onexgen.pipeline.service import DEFAULT_OUTPUT_DIRECTORY, CodeGenerationService, one_line
+from onexgen.pipeline.service import CodeGenerationService, one_line
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from uuid import UUID
 
     from onexgen.history.store import HistoryStore
     from onexgen.models.contract import ModelNodeContract
-    from onexgen.models.enums import EnumNodeKind
     from onexgen.models.generation import ModelGenerationResult
     from onexgen.models.requirements import ModelPRDRequirements
-    from onexgen.models.validation import EnumValidationLevel
-    from onexgen.pipeline.service import ConfirmOverwrite
+    from onexgen.pipeline.hooks import RunRequest
 
 
 class RecordingGenerationService(CodeGenerationService):
-    """Records each ``generate_node`` call (request, options, events, result, files)."""
+    """Records each run (request, options, events, result, files) through the run hooks."""
 
     def __init__(
         self,
@@ -53,9 +49,9 @@ class RecordingGenerationService(CodeGenerationService):
             writer_process=writer_process,
             stop_on_failure=stop_on_failure,
         )
-        super().__init__(on_files=self.recorder.on_files, **service_options)
+        self._hooks_of_history = RecorderHooks(self.recorder)
+        super().__init__(hooks=self._hooks_of_history, **service_options)
         self.subscribe(self.recorder.on_event)
-        self._queued: set[UUID] = set()
 
     async def accept(
         self,
@@ -68,88 +64,57 @@ class RecordingGenerationService(CodeGenerationService):
         await self.recorder.begin_durable(
             session_id, request_kind=request_kind, request_text=text, options=options
         )
-        self._queued.add(session_id)
+        self._hooks_of_history.queued.add(session_id)
 
-    async def generate_node(
-        self,
-        requirements: ModelPRDRequirements | Path | None = None,
-        output_directory: Path = DEFAULT_OUTPUT_DIRECTORY,
-        *,
-        prompt: str | None = None,
-        contract: ModelNodeContract | Path | None = None,
-        node_type: EnumNodeKind | str | None = None,
-        force: bool = False,
-        dry_run: bool = False,
-        validation_level: EnumValidationLevel | str = "basic",
-        run_tests: bool = False,
-        strict_mode: bool = False,
-        templates_dir: Path | None = None,
-        timeout: float | None = None,
-        correlation_id: UUID | None = None,
-        module_prefix: str = "",
-        strategy: EnumGenerationStrategy | str = EnumGenerationStrategy.AUTO,
-        overwrite_edits: bool = False,
-        confirm_overwrite: ConfirmOverwrite | None = None,
-    ) -> ModelGenerationResult:
-        """Run the pipeline as the base class does, recording the session around it."""
-        session_id = correlation_id or uuid4()
-        recorder = self.recorder
-        if session_id in self._queued:
-            self._queued.discard(session_id)
-            recorder.mark_running(session_id)
-        else:
-            kind, text = _request(prompt, requirements, contract)
-            recorder.begin(
-                session_id,
-                request_kind=kind,
-                request_text=text,
-                options={
-                    "output_dir": os.path.abspath(output_directory),
-                    "node_type": str(getattr(node_type, "value", node_type) or "") or None,
-                    "force": force,
-                    "dry_run": dry_run,
-                    "validation": str(getattr(validation_level, "value", validation_level)),
-                    "run_tests": run_tests,
-                    "strict": strict_mode,
-                    "templates_dir": str(templates_dir) if templates_dir else None,
-                    "timeout": timeout,
-                    "strategy": str(getattr(strategy, "value", strategy)),
-                },
-            )
-        try:
-            result = await super().generate_node(
-                requirements,
-                output_directory,
-                prompt=prompt,
-                contract=contract,
-                node_type=node_type,
-                force=force,
-                dry_run=dry_run,
-                validation_level=validation_level,
-                run_tests=run_tests,
-                strict_mode=strict_mode,
-                templates_dir=templates_dir,
-                timeout=timeout,
-                correlation_id=session_id,
-                module_prefix=module_prefix,
-                strategy=strategy,
-                overwrite_edits=overwrite_edits,
-                confirm_overwrite=confirm_overwrite,
-            )
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            recorder.abort(
-                session_id, EnumSessionStatus.CANCELLED, "cancelled; nothing was written"
-            )
-            raise
-        except Exception as exc:
-            recorder.abort(session_id, EnumSessionStatus.FAILED, one_line(exc))
-            raise
-        recorder.finish(session_id, result)
-        return result
+    async def refuse(self, session_id: UUID, reason: str) -> None:
+        """An accepted session that will never run (e.g. the queue is full): record it failed,
+        committed before this returns."""
+        self._hooks_of_history.queued.discard(session_id)
+        self.recorder.abort(session_id, EnumSessionStatus.FAILED, reason)
+        await self.recorder.flush()
 
     async def close_history(self, timeout: float = 10.0) -> None:
         """Write every queued record, then release the database."""
         await self.recorder.close(timeout)
+
+
+class RecorderHooks:
+    """The run hooks that feed a ``HistoryRecorder``."""
+
+    def __init__(self, recorder: HistoryRecorder) -> None:
+        self.recorder = recorder
+        self.queued: set[UUID] = set()
+        """Sessions recorded by ``accept`` (queued): their run only marks them running."""
+
+    def run_started(self, request: RunRequest) -> None:
+        """Record a new session (or mark an accepted one running)."""
+        session_id = request.correlation_id
+        if session_id in self.queued:
+            self.queued.discard(session_id)
+            self.recorder.mark_running(session_id)
+            return
+        kind, text = _request(request.prompt, request.requirements, request.contract)
+        self.recorder.begin(
+            session_id, request_kind=kind, request_text=text, options=request.options
+        )
+
+    def run_files(self, correlation_id: UUID, files: tuple[tuple[str, str], ...]) -> None:
+        """Keep the node's files (recoverable even when writing them fails)."""
+        self.recorder.on_files(correlation_id, files)
+
+    def run_finished(self, correlation_id: UUID, result: ModelGenerationResult) -> None:
+        """Record the outcome."""
+        self.recorder.finish(correlation_id, result)
+
+    def run_aborted(self, correlation_id: UUID, error: BaseException) -> None:
+        """Record a run that ended without a result."""
+        self.queued.discard(correlation_id)
+        if isinstance(error, Exception):
+            self.recorder.abort(correlation_id, EnumSessionStatus.FAILED, one_line(error))
+        else:  # CancelledError, KeyboardInterrupt
+            self.recorder.abort(
+                correlation_id, EnumSessionStatus.CANCELLED, "cancelled; nothing was written"
+            )
 
 
 def _request(

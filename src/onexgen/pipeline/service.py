@@ -40,10 +40,12 @@ if TYPE_CHECKING:
     from onexgen.llm.engine import StrategyEngine, StrategySession
     from onexgen.models.classification import ModelClassificationResult
     from onexgen.models.contract import ModelNodeContract
+    from onexgen.models.generation import ModelProgressEvent
     from onexgen.models.rendered import ModelRenderedNode
     from onexgen.models.requirements import ModelPRDRequirements
     from onexgen.models.testing import ModelTestResults
     from onexgen.models.validation import ModelRefinementResult, ModelValidationResult
+    from onexgen.pipeline.hooks import RunHooks, RunRequest
     from onexgen.pipeline.progress import ProgressSubscriber
     from onexgen.rendering.template_manager import TemplateManager
 
@@ -55,10 +57,12 @@ type CommitHook = Callable[[Path], Awaitable[None]]
 type ConfirmOverwrite = Callable[[Path, tuple[str, ...]], bool]
 """Asked (node path, files edited by hand) before ``force`` replaces them; True to go on."""
 
-type FilesHook = Callable[[UUID, tuple[tuple[str, str], ...]], None]
-"""Called with a run's ``(relative path, text)`` files: once the node is rendered (stage 5) and
-again with the final sealed files just before the swap, so a history recorder keeps the node
-even when writing it fails (``onexgen recover``)."""
+type RemoteRun = Callable[
+    [Callable[[ModelProgressEvent], object]],
+    Awaitable[tuple[ModelGenerationResult, tuple[tuple[str, str], ...]]],
+]
+"""Executes a run elsewhere, passing each stage event it receives to the given callable; returns
+the result and the node's ``(relative path, text)`` files."""
 
 DEFAULT_OUTPUT_DIRECTORY = Path("generated_nodes")
 S = EnumPipelineStage
@@ -117,16 +121,17 @@ class CodeGenerationService:
         before_commit: CommitHook | None = None,
         strategy_engine: StrategyEngine | None = None,
         durable: bool = True,
-        on_files: FilesHook | None = None,
+        hooks: RunHooks | None = None,
     ) -> None:
         """``durable=False`` skips the fsync before the final rename: for scratch output that is
-        read back and discarded (a remote worker's), where durability buys nothing."""
+        read back and discarded (a remote worker's), where durability buys nothing. ``hooks`` are
+        told when each run starts, its files, and how it ends (the history recorder)."""
         self._progress = ProgressBroadcaster()
         self._strategy_engine = strategy_engine
         self._durable = durable
         self._before_file_write = before_file_write
         self._before_commit = before_commit
-        self._on_files = on_files
+        self._hooks = hooks
         # Compiled templates are reused across runs of this service, one manager per
         # ``templates_dir`` (an override directory changes what the names resolve to).
         self._template_managers: dict[Path | None, TemplateManager] = {}
@@ -180,18 +185,102 @@ class CodeGenerationService:
         ``prompt``, ``requirements`` and ``contract`` (a contract model also needs its
         requirements) says what to build. Cancellation (Ctrl-C) rolls back and re-raises.
         """
+        arguments = dict(locals())  # first: every parameter, so the hooks' record cannot drift
+        run_id = correlation_id or uuid4()
+        if self._hooks is not None:
+            from onexgen.pipeline.hooks import RunRequest, run_options
+
+            request = RunRequest(
+                correlation_id=run_id,
+                prompt=prompt,
+                requirements=requirements,
+                contract=contract,
+                options=run_options(arguments),
+            )
+            self._notify(lambda hooks: hooks.run_started(request))
         if prompt is not None:
             from onexgen.rendering.escaping import strip_invisible
 
             # The prompt boundary: terminal escapes, bidi overrides and zero-width characters
             # never reach the parser, the generated files or the manifest.
             prompt = strip_invisible(prompt)
-        run_id = correlation_id or uuid4()
         run = _Run(
             correlation_id=run_id,
             recorder=StageRecorder(run_id, self._progress),
             output_directory=Path(output_directory),
         )
+        try:
+            result = await self._run_once(
+                run,
+                prompt=prompt,
+                requirements=requirements,
+                contract=contract,
+                node_type=node_type,
+                force=force,
+                dry_run=dry_run,
+                validation_level=validation_level,
+                run_tests=run_tests,
+                strict_mode=strict_mode,
+                templates_dir=templates_dir,
+                timeout=timeout,
+                module_prefix=module_prefix,
+                strategy=strategy,
+                overwrite_edits=overwrite_edits,
+                confirm_overwrite=confirm_overwrite,
+            )
+        except BaseException as exc:
+            failure = exc  # ``exc`` itself is unbound once the except block ends
+            self._notify(lambda hooks: hooks.run_aborted(run_id, failure))
+            raise
+        self._notify(lambda hooks: hooks.run_finished(run_id, result))
+        return result
+
+    async def run_elsewhere(self, request: RunRequest, execute: RemoteRun) -> ModelGenerationResult:
+        """A run whose stages execute elsewhere (an event-bus worker): its stage events reach
+        this service's subscribers and its hooks see it start, its files and its end, exactly
+        as for a run of :meth:`generate_node`."""
+        run_id = request.correlation_id
+        self._notify(lambda hooks: hooks.run_started(request))
+        try:
+            result, files = await execute(self._progress.emit)
+        except BaseException as exc:
+            failure = exc  # ``exc`` itself is unbound once the except block ends
+            self._notify(lambda hooks: hooks.run_aborted(run_id, failure))
+            raise
+        if files:
+            self._notify(lambda hooks: hooks.run_files(run_id, files))
+        self._notify(lambda hooks: hooks.run_finished(run_id, result))
+        return result
+
+    def _notify(self, call: Callable[[RunHooks], None]) -> None:
+        """Tell the hooks (if any); a hook that raises is logged, never the run's failure."""
+        if self._hooks is None:
+            return
+        try:
+            call(self._hooks)
+        except Exception:
+            _LOG.warning("a run hook failed", exc_info=True)
+
+    async def _run_once(
+        self,
+        run: _Run,
+        *,
+        prompt: str | None,
+        requirements: ModelPRDRequirements | Path | None,
+        contract: ModelNodeContract | Path | None,
+        node_type: EnumNodeKind | str | None,
+        force: bool,
+        dry_run: bool,
+        validation_level: EnumValidationLevel | str,
+        run_tests: bool,
+        strict_mode: bool,
+        templates_dir: Path | None,
+        timeout: float | None,
+        module_prefix: str,
+        strategy: EnumGenerationStrategy | str,
+        overwrite_edits: bool,
+        confirm_overwrite: ConfirmOverwrite | None,
+    ) -> ModelGenerationResult:
         began = time.perf_counter()
         try:
             level = EnumValidationLevel(validation_level)
@@ -533,7 +622,7 @@ class CodeGenerationService:
             prompt=prompt,
             strategy=ModelStrategyManifest.of(run.strategy) if run.strategy else None,
         )
-        if self._on_files is not None:
+        if self._hooks is not None:
             try:
                 sealed = _read_tree(writer.staging_path)
             except (OSError, UnicodeError) as exc:  # never a reason to fail the write
@@ -587,10 +676,10 @@ class CodeGenerationService:
         await self._stage(run, S.TEST_GENERATION, step, lambda detail: detail)
 
     def _report_files(self, run: _Run, files: tuple[tuple[str, str], ...]) -> None:
-        if self._on_files is None:
+        if self._hooks is None:
             return
         try:
-            self._on_files(run.correlation_id, files)
+            self._hooks.run_files(run.correlation_id, files)
         except Exception as exc:  # recording must never fail a generation
             _LOG.debug("files hook failed", exc_info=True)
             run.warnings.append(f"files hook failed: {one_line(exc)}")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from onexgen.history.store import HistoryStore
     from onexgen.llm.engine import StrategyEngine
     from onexgen.models.generation import ModelGenerationResult
+    from onexgen.service.broker import BrokerDispatcher
     from onexgen.service.live import SessionHub
     from onexgen.service.metrics import ServiceMetrics
     from onexgen.service.pool import GenerationDispatcher, GenerationJob
@@ -77,12 +78,13 @@ class _State:
     metrics: ServiceMetrics
     pool: GenerationDispatcher
     engine: StrategyEngine | None = None
+    broker: BrokerDispatcher | None = None
     health: tuple[float, str] = (0.0, "unknown")
     interrupted_at_start: tuple[str, ...] = field(default=())
 
 
 type DispatcherFactory = Callable[
-    ["RecordingGenerationService", Callable[["GenerationJob", Any, str], None]],
+    ["RecordingGenerationService", Callable[["GenerationJob", Any, str, str], None]],
     "GenerationDispatcher",
 ]
 
@@ -90,7 +92,8 @@ type DispatcherFactory = Callable[
 def create_app(
     settings: ServiceSettings, *, dispatcher_factory: DispatcherFactory | None = None
 ) -> FastAPI:
-    """The app; ``dispatcher_factory`` swaps the local worker pool for another executor."""
+    """The app; ``dispatcher_factory`` swaps the local worker pool for another executor, and
+    ``settings.broker`` (``--kafka-servers``) for the workers of a Kafka cluster."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -114,19 +117,26 @@ def create_app(
         service.subscribe(metrics.on_event)
 
         def on_result(
-            job: GenerationJob, result: ModelGenerationResult | None, status: str
+            job: GenerationJob, result: ModelGenerationResult | None, status: str, error: str
         ) -> None:
             metrics.on_result(result, status)
-            hub.close(job.session_id, _result_payload(str(job.session_id), result, status))
+            hub.close(job.session_id, _result_payload(str(job.session_id), result, status, error))
             shutil.rmtree(settings.data_dir / "requests" / str(job.session_id), ignore_errors=True)
 
-        pool: GenerationDispatcher = (
-            dispatcher_factory(service, on_result)
-            if dispatcher_factory is not None
-            else LocalWorkerPool(
+        broker: BrokerDispatcher | None = None
+        pool: GenerationDispatcher
+        if dispatcher_factory is not None:
+            pool = dispatcher_factory(service, on_result)
+        elif settings.broker:
+            from onexgen.service.broker import BrokerDispatcher
+
+            pool = broker = BrokerDispatcher(
+                service, on_result, servers=settings.broker, queue_limit=settings.queue_limit
+            )
+        else:
+            pool = LocalWorkerPool(
                 service, on_result, workers=settings.workers, queue_limit=settings.queue_limit
             )
-        )
         app.state.onexgen = _State(
             settings=settings,
             store=store,
@@ -135,6 +145,7 @@ def create_app(
             metrics=metrics,
             pool=pool,
             engine=engine,
+            broker=broker,
             interrupted_at_start=interrupted,
         )
         await pool.start()
@@ -191,10 +202,11 @@ def _state(request: Request) -> _State:
 
 
 def _result_payload(
-    session_id: str, result: ModelGenerationResult | None, status: str
+    session_id: str, result: ModelGenerationResult | None, status: str, error: str = ""
 ) -> dict[str, Any]:
     if result is None:
-        return {"session_id": session_id, "status": status, "success": False}
+        errors = [error] if error else []
+        return {"session_id": session_id, "status": status, "success": False, "errors": errors}
     return {
         "session_id": session_id,
         "status": status,
@@ -225,11 +237,12 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
             except HistoryError as exc:
                 database = f"error: {exc}"
             state.health = (now, database)
-        ok = database == "ok"
+        broker = "not configured" if state.broker is None else state.broker.status
+        ok = database == "ok" and broker in {"ok", "not configured"}
         body = {
             "status": "ok" if ok else "degraded",
             "database": database,
-            "broker": state.settings.broker or "not configured",
+            "broker": broker,
             "queue": state.pool.depth(),
         }
         return JSONResponse(body, status_code=200 if ok else 503)
@@ -257,6 +270,9 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
                 "none configured: start `onexgen serve` with ONEXGEN_LLM_BASE_URL and "
                 "ONEXGEN_LLM_MODEL set, or ask for strategy 'jinja2' or 'auto'",
             ) from None
+        problem = state.pool.unavailable()
+        if problem is not None:  # refused before anything is recorded: the client retries
+            raise HTTPException(status_code=503, detail=problem)
         session_id = uuid.uuid4()
         data_dir = state.settings.data_dir
         output_dir = data_dir / "nodes" / str(session_id)
@@ -311,10 +327,9 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
             state.pool.submit(job)
         except QueueFullError as exc:
             # The session was recorded as queued: close it, so it does not wait forever.
-            state.service.recorder.abort(session_id, EnumSessionStatus.FAILED, f"refused: {exc}")
             state.hub.close(session_id, _result_payload(str(session_id), None, "failed"))
             shutil.rmtree(data_dir / "requests" / str(session_id), ignore_errors=True)
-            await state.service.recorder.flush()  # the refusal is recorded before we answer
+            await state.service.refuse(session_id, f"refused: {exc}")  # recorded before we answer
             raise HTTPException(status_code=503, detail=str(exc)) from None
         state.metrics.queue_depth.set(state.pool.depth())
         base = f"/v1/sessions/{session_id}"

@@ -1,7 +1,7 @@
 """Where the service's generations run: a bounded queue and a pool of worker tasks.
 
-``GenerationDispatcher`` is the seam for other executors: the event-driven issue's Kafka
-workers can implement it (publish the job, report results back) and ``create_app`` takes any
+``GenerationDispatcher`` is the seam for other executors: ``service/broker.py`` implements it on
+the event-driven issue's Kafka workers (``serve --kafka-servers``) and ``create_app`` takes any
 dispatcher; the local pool is the default and needs no broker.
 """
 
@@ -12,6 +12,8 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from onexgen.pipeline.service import one_line
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,8 +47,9 @@ class GenerationJob:
     strategy: str = "auto"
 
 
-type ResultCallback = Callable[[GenerationJob, "ModelGenerationResult | None", str], None]
-"""Called once per job with its result (None when it raised) and its final status."""
+type ResultCallback = Callable[[GenerationJob, "ModelGenerationResult | None", str, str], None]
+"""Called once per job with its result (None when it raised), its final status and, without a
+result, the one line that says why (shown to SSE clients)."""
 
 
 class GenerationDispatcher(Protocol):
@@ -63,6 +66,9 @@ class GenerationDispatcher(Protocol):
 
     def depth(self) -> int:
         """Jobs accepted and not started yet."""
+
+    def unavailable(self) -> str | None:
+        """Why no job can be accepted now (e.g. the broker is down); None when one can."""
 
 
 class LocalWorkerPool:
@@ -111,6 +117,10 @@ class LocalWorkerPool:
         """Jobs waiting for a worker."""
         return self._queue.qsize()
 
+    def unavailable(self) -> str | None:
+        """Never: the pool runs in this process (a full queue is ``submit``'s refusal)."""
+        return None
+
     async def _work(self) -> None:
         while True:
             job = await self._queue.get()
@@ -134,10 +144,10 @@ class LocalWorkerPool:
         try:
             result = await self._service.generate_node(job.requirements, job.output_dir, **options)
         except asyncio.CancelledError:
-            self._on_result(job, None, "cancelled")
+            self._on_result(job, None, "cancelled", "cancelled: the service stopped")
             raise
-        except Exception:
+        except Exception as exc:
             _LOG.exception("generation %s raised", job.session_id)
-            self._on_result(job, None, "failed")
+            self._on_result(job, None, "failed", one_line(exc))
             return
-        self._on_result(job, result, "succeeded" if result.success else "failed")
+        self._on_result(job, result, "succeeded" if result.success else "failed", "")
