@@ -24,6 +24,9 @@ from .conftest import ok
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from onexgen.bus.local import Broker
+
+    from ..conftest import StartWorker
     from .conftest import ScriptedServer
 
     type Start = Callable[[dict[str, list[dict[str, Any]]]], ScriptedServer]
@@ -252,3 +255,44 @@ def test_batch_takes_the_strategy_options_and_degrades_per_node(
     assert manifest.strategy_details.requested.value == "hybrid"
     assert "connection failed" in manifest.strategy_details.reason
     _no_secret(tmp_path, run)
+
+
+def test_remote_strategy_is_answered_by_the_workers_model(
+    llm_server: Start,
+    compute_files: dict[str, str],
+    target: CodeTarget,
+    *,
+    broker: Broker,
+    start_worker: StartWorker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--strategy hybrid --kafka-servers``: the worker (configured with a model) writes the
+    code; the CLI has no model of its own, and the request carries the strategy to it."""
+    server = llm_server({"*": [ok(content(good_answer(compute_files)))]})
+    for name, value in _env(server.base_url).items():
+        if name.startswith("ONEXGEN_LLM_"):
+            monkeypatch.setenv(name, value)
+    worker = start_worker(broker.servers)
+    worker.wait_ready()
+    run = _generate(
+        tmp_path, _env(None), "--json", "--strategy", "hybrid", "--kafka-servers", broker.servers
+    )
+    result = _result(run)
+    assert result["strategy"]["requested"] == "hybrid"
+    assert result["strategy"]["used"] == "hybrid"
+    assert result["strategy"]["methods_written"] == [target.key]
+    manifest = load_manifest(Path(result["node_path"]))
+    assert manifest.strategy == "hybrid"
+    assert len(server.requests()) == 1
+    assert KEY not in run.stdout + run.stderr
+
+
+def test_remote_refuses_local_model_options(tmp_path: Path) -> None:
+    run = _generate(
+        tmp_path, _env(None), "--kafka-servers", "127.0.0.1:9", "--llm-model", "m", "--json"
+    )
+    assert run.returncode == 2
+    words = " ".join(w for w in run.stderr.split() if w.strip("│╭╮╰╯─"))
+    assert "--llm-model configure a local model and cannot be used with --kafka-servers" in words
+    assert "Traceback" not in run.stderr

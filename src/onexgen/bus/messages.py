@@ -76,6 +76,9 @@ class ModelGenerationOptions(BaseModel):
     strict_mode: bool = False
     dry_run: bool = False
     timeout_seconds: float | None = Field(default=None, gt=0)
+    # jinja2 | hybrid | llm | auto; the worker resolves it against its own model configuration
+    # (ONEXGEN_LLM_*), as the service does for POST /v1/generate.
+    strategy: str = "auto"
 
 
 class ModelAnalyzeRequest(BaseModel):

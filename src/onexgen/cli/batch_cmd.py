@@ -22,6 +22,7 @@ from onexgen.cli.llm_options import (
     StrategyOption,
     StrictLLMOpt,
     engine_for,
+    remote_only_llm_options,
     strategy_label,
 )
 from onexgen.cli.options import (
@@ -148,10 +149,18 @@ def batch(
     from onexgen.models.validation import EnumValidationLevel
 
     loaded = _load_spec(spec)
+    remote_only_llm_options(
+        kafka_servers,
+        llm_model=llm_model,
+        strict_llm=strict_llm,
+        enable_quorum=enable_quorum,
+        quorum_models=quorum_models,
+    )
     strategy, engine = _strategy_engine(
         strategy,
         loaded,
         spec,
+        remote=kafka_servers is not None,
         llm_model=llm_model,
         strict_llm=strict_llm,
         enable_quorum=enable_quorum,
@@ -175,7 +184,7 @@ def batch(
             f"onexgen batch: {len(loaded.nodes)} nodes -> {options.output_dir} "
             f"(jobs {options.jobs}, validation {options.validation.value}, "
             f"{'fail-fast' if options.fail_fast else 'collect-all'}, "
-            f"strategy {strategy_label(strategy, engine)})",
+            f"strategy {strategy_label(strategy, engine, remote=kafka_servers is not None)})",
             markup=False,
         )
 
@@ -189,7 +198,12 @@ def batch(
             from onexgen.cli.remote_mode import batch_remote
 
             return await batch_remote(
-                kafka_servers, loaded, options, spec_label=str(spec), on_node_finished=progress
+                kafka_servers,
+                loaded,
+                options,
+                spec_label=str(spec),
+                on_node_finished=progress,
+                strategy=strategy.value,
             )
         service = _batch_service(history=not no_history, database_url=database_url, engine=engine)
         try:
@@ -239,6 +253,7 @@ def _strategy_engine(
     loaded: ModelBatchSpec,
     spec: Path,
     *,
+    remote: bool,
     llm_model: str | None,
     strict_llm: bool,
     enable_quorum: bool,
@@ -249,6 +264,8 @@ def _strategy_engine(
     if strategy is None:
         chosen = loaded.defaults.strategy
         strategy = StrategyOption(chosen.value) if chosen else StrategyOption.AUTO
+    if remote:  # the workers resolve it against their own model configuration
+        return strategy, None
     try:
         engine = engine_for(
             strategy,

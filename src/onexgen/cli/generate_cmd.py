@@ -25,6 +25,7 @@ from onexgen.cli.llm_options import (
     StrategyOption,
     StrictLLMOpt,
     engine_for,
+    remote_only_llm_options,
 )
 from onexgen.cli.options import (
     DatabaseUrlOption,
@@ -210,12 +211,24 @@ def generate(
         logging.basicConfig(
             level=logging.DEBUG, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
         )
-    engine = engine_for(
-        strategy,
+    remote_only_llm_options(
+        kafka_servers,
         llm_model=llm_model,
         strict_llm=strict_llm,
         enable_quorum=enable_quorum,
         quorum_models=quorum_models,
+    )
+    # Remote: the workers resolve --strategy against their own model configuration.
+    engine = (
+        None
+        if kafka_servers is not None
+        else engine_for(
+            strategy,
+            llm_model=llm_model,
+            strict_llm=strict_llm,
+            enable_quorum=enable_quorum,
+            quorum_models=quorum_models,
+        )
     )
     strict = validation is ValidationOption.STRICT
     want_tests = strict if run_tests is None else run_tests
@@ -366,6 +379,7 @@ def _run(
             run_tests=run_tests,
             strict=strict,
             timeout=timeout,
+            strategy=strategy,
         )
         return _show(remote.run, remote.subscribe, as_json=as_json)
 

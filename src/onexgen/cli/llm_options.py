@@ -56,11 +56,44 @@ QuorumModelsOpt = Annotated[
 ]
 
 
-def strategy_label(strategy: StrategyOption, engine: StrategyEngine | None) -> str:
+def strategy_label(
+    strategy: StrategyOption, engine: StrategyEngine | None, *, remote: bool = False
+) -> str:
     """The strategy the run will use, as ``engine_for`` resolved it (for headers)."""
+    if remote:
+        return f"{strategy.value}, resolved by the workers"
     if strategy is not StrategyOption.AUTO:
         return strategy.value
     return "auto: hybrid" if engine is not None else "auto: jinja2, no model configured"
+
+
+def remote_only_llm_options(
+    kafka_servers: str | None,
+    *,
+    llm_model: str | None,
+    strict_llm: bool,
+    enable_quorum: bool,
+    quorum_models: str | None,
+) -> None:
+    """With ``--kafka-servers`` the workers' own model configuration answers ``--strategy``;
+    the options that configure a local model would be silently ignored, so refuse them."""
+    if kafka_servers is None:
+        return
+    given = [
+        name
+        for name, value in (
+            ("--llm-model", llm_model),
+            ("--strict-llm", strict_llm),
+            ("--enable-quorum", enable_quorum),
+            ("--quorum-models", quorum_models),
+        )
+        if value
+    ]
+    if given:
+        raise typer.BadParameter(
+            f"{', '.join(given)} configure a local model and cannot be used with "
+            "--kafka-servers: the workers use their own ONEXGEN_LLM_* settings"
+        )
 
 
 def engine_for(

@@ -53,6 +53,7 @@ class RemoteGeneration:
         run_tests: bool,
         strict: bool,
         timeout: float | None,
+        strategy: str = "auto",
     ) -> None:
         from onexgen.bus.messages import ModelGenerationOptions
 
@@ -69,6 +70,7 @@ class RemoteGeneration:
             strict_mode=strict,
             dry_run=dry_run,
             timeout_seconds=timeout,
+            strategy=strategy,
         )
         self._subscribers: list[Callable[[ModelProgressEvent], None]] = []
 
@@ -106,6 +108,7 @@ async def batch_remote(
     *,
     spec_label: str,
     on_node_finished: Callable[[str, EnumBatchNodeStatus, str | None], None] | None = None,
+    strategy: str = "auto",
 ) -> ModelBatchResult:
     """``batch --kafka-servers``."""
     from onexgen.remote import operations
@@ -117,6 +120,7 @@ async def batch_remote(
             options,
             spec_label=spec_label,
             on_node_finished=on_node_finished,
+            strategy=strategy,
         )
 
     return await with_kafka_bus(servers, work)

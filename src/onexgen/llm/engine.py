@@ -26,6 +26,7 @@ from onexgen.models.strategy import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from onexgen.llm.candidate import Candidate
@@ -574,3 +575,14 @@ async def _test_agreement(
         )
         await asyncio.sleep(0)
     return scores
+
+
+def engine_from_env(environ: Mapping[str, str] | None = None) -> StrategyEngine | None:
+    """One engine for a long-lived process (the service, a worker) when a model is configured
+    (``ONEXGEN_LLM_*``); None: templates only, and ``hybrid``/``llm`` requests are refused."""
+    import os
+
+    from onexgen.llm.settings import settings_from_env
+
+    settings = settings_from_env(os.environ if environ is None else environ)
+    return StrategyEngine(settings) if settings.configured else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import shutil
 import time
 import uuid
@@ -109,7 +108,9 @@ def create_app(
         if interrupted:
             _LOG.warning("marked %d sessions of ended processes interrupted", len(interrupted))
         hub, metrics = SessionHub(), ServiceMetrics()
-        engine = _strategy_engine()
+        from onexgen.llm.engine import engine_from_env
+
+        engine = engine_from_env()
         service = RecordingGenerationService(
             source="service", store=store, stop_on_failure=False, strategy_engine=engine
         )
@@ -183,19 +184,6 @@ def create_app(
     return app
 
 
-def _strategy_engine() -> StrategyEngine | None:
-    """One engine for the service's lifetime when a model is configured (``ONEXGEN_LLM_*``);
-    None: templates only, and ``hybrid``/``llm`` requests are refused."""
-    from onexgen.llm.settings import settings_from_env
-
-    settings = settings_from_env(os.environ)
-    if not settings.configured:
-        return None
-    from onexgen.llm.engine import StrategyEngine
-
-    return StrategyEngine(settings)
-
-
 def _state(request: Request) -> _State:
     state: _State = request.app.state.onexgen
     return state
@@ -260,9 +248,11 @@ def _routes(app: FastAPI) -> None:  # noqa: PLR0915 - the route table reads best
 
         state = _state(request)
         try:
-            resolve_strategy(
-                body.strategy, state.engine.settings if state.engine else ModelLLMSettings()
-            )
+            # In broker mode the workers resolve the strategy against their own model.
+            if state.broker is None:
+                resolve_strategy(
+                    body.strategy, state.engine.settings if state.engine else ModelLLMSettings()
+                )
         except LLMConfigurationError:
             raise HTTPException(
                 status_code=422,

@@ -221,6 +221,7 @@ class BrokerDispatcher:
                 run_tests=job.run_tests,
                 strict_mode=job.strict,
                 timeout_seconds=job.timeout,
+                strategy=job.strategy,
             ),
         )
         here = os.path.abspath(job.output_dir)

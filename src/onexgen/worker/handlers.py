@@ -115,6 +115,7 @@ async def analyze(
             strict_mode=options.strict_mode,
             timeout=options.timeout_seconds,
             correlation_id=correlation_id,
+            strategy=options.strategy,
         )
         files: tuple[ModelRemoteFile, ...] = ()
         if result.success and not result.dry_run and result.node_path is not None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from onexgen.bus.port import EventBusPort, ModelRetryPolicy, Tail
+    from onexgen.llm.engine import StrategyEngine
     from onexgen.pipeline.service import CodeGenerationService
 
 _LOG = logging.getLogger("onexgen.worker")
@@ -109,6 +110,7 @@ class CodegenWorker:
         self._tail_task: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None
         self._subscribed = False
+        self._strategy_engine: StrategyEngine | None = None
         self.handled = 0
         self.skipped = 0
 
@@ -137,14 +139,22 @@ class CodegenWorker:
                     database_url=self._database_url,
                     stop_on_failure=False,
                     durable=False,
+                    strategy_engine=self._engine(),
                 )
             else:
-                self._service = CodeGenerationService(durable=False)
+                self._service = CodeGenerationService(durable=False, strategy_engine=self._engine())
             self._service.template_manager().preload()
         if not self._subscribed:
             self._service.subscribe(self._status.on_progress)
             self._subscribed = True
         return self._service
+
+    def _engine(self) -> StrategyEngine | None:
+        """The model this worker asks for hybrid/llm requests (its own ``ONEXGEN_LLM_*``)."""
+        from onexgen.llm.engine import engine_from_env
+
+        self._strategy_engine = engine_from_env()
+        return self._strategy_engine
 
     async def start(self) -> None:
         """Create missing topics, follow the responses, join the group."""
@@ -205,6 +215,8 @@ class CodegenWorker:
             # Whatever the recorder could not write is a warning, never a failed shutdown.
             with contextlib.suppress(Exception):
                 await close_history()
+        if self._strategy_engine is not None:
+            await self._strategy_engine.aclose()
 
     async def _follow_responses(self, tail: Tail) -> None:
         async for message in tail:
