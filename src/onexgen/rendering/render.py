@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from onexgen.contracts.fact_settings import PRESIGN_OPERATIONS
 from onexgen.contracts.naming import (
     ModelNodeNames,
     names_from_contract,
@@ -110,6 +111,22 @@ def _compensated(contract: ModelNodeContract) -> tuple[str, ...]:
     return stated or tuple(s.name for s in contract.workflow_steps)
 
 
+def _fact_tests(contract: ModelNodeContract) -> bool:
+    """Whether the node has stated facts its code acts on (they get their own test module)."""
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        return False
+    cfg = contract.configuration
+    acted_on = (
+        cfg.max_concurrency,
+        cfg.schedule,
+        cfg.output_variants,
+        cfg.top_n,
+        cfg.threshold,
+        cfg.presign_expiry_seconds,
+    )
+    return any(value is not None for value in acted_on)
+
+
 def example_request(contract: ModelNodeContract) -> dict[str, Any]:
     """A valid request for the node's input model: what ``examples/request.json`` holds.
 
@@ -152,6 +169,7 @@ def build_context(
         contract.category, ("API_CALL", "bound the call with the contract's timeout")
     )
     external = ", ".join(requirements.external_systems) or "the external system"
+    cfg = contract.configuration
     transient = (
         "ConnectionError, TimeoutError" if kind is not EnumNodeKind.COMPUTE else "TimeoutError,"
     )
@@ -191,6 +209,17 @@ def build_context(
         "retried_operation": next((op for op in operations if op.get("idempotent")), None),
         "unretried_operation": next((op for op in operations if not op.get("idempotent")), None),
         "external": UserText(external),
+        "op_slots": cfg.max_concurrency is not None and kind is not EnumNodeKind.ORCHESTRATOR,
+        "step_slots": cfg.max_concurrency is not None and kind is EnumNodeKind.ORCHESTRATOR,
+        "variants": kind is EnumNodeKind.COMPUTE and cfg.output_variants is not None,
+        "ranking": kind is EnumNodeKind.COMPUTE
+        and (cfg.top_n is not None or cfg.threshold is not None),
+        "presign_operation": next(
+            (op for op in operations if op["name"] in PRESIGN_OPERATIONS), None
+        )
+        if cfg.presign_expiry_seconds is not None
+        else None,
+        "fact_tests": _fact_tests(contract),
         "line_length": line_length,
         "import_path": contract.import_path,
         "in_project": bool(contract.module_root) and contract.module_root != contract.name,
@@ -218,6 +247,7 @@ def _file_plan(names: ModelNodeNames, contract: ModelNodeContract) -> list[tuple
         (f"tests/test_{s}_node.py", "test_node.py.j2"),
         (f"tests/test_{s}_contract.py", "test_contract.py.j2"),
         (f"tests/test_{s}_performance.py", "test_performance.py.j2"),
+        *([(f"tests/test_{s}_facts.py", "test_facts.py.j2")] if _fact_tests(contract) else []),
         ("README.md", "README.md.j2"),
     ]
     if contract.node_kind is EnumNodeKind.REDUCER:
