@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from onexgen.contracts.fact_settings import (
     fact_settings,
     stated_max_retries,
+    stated_page_size,
     stated_timeout_seconds,
 )
 from onexgen.contracts.naming import ModelNodeNames, node_names
@@ -124,6 +125,8 @@ def _features(
         stated.add("windowing")
     if perf.batch_size is not None:
         stated.add("batching")
+    if stated_page_size(requirements.facts) is not None:
+        stated.add("pagination")
     return tuple(sorted(stated | implied))
 
 
@@ -182,7 +185,9 @@ def _configuration(
         batching = ModelBatchConfig(batch_size=perf.batch_size or d.batch_size)
     pagination = None
     if "pagination" in on:
-        pagination = ModelPaginationConfig(page_size=d.page_size, max_pages=d.max_pages)
+        pagination = ModelPaginationConfig(
+            page_size=stated_page_size(requirements.facts) or d.page_size, max_pages=d.max_pages
+        )
     return ModelFeatureConfiguration(
         timeout_seconds=perf.timeout_seconds
         or stated_timeout_seconds(requirements.facts)

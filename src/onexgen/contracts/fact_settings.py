@@ -27,6 +27,7 @@ __all__ = [
     "cron_for",
     "fact_settings",
     "stated_max_retries",
+    "stated_page_size",
     "stated_timeout_seconds",
 ]
 
@@ -91,6 +92,12 @@ def stated_max_retries(facts: ModelRequestFacts) -> int | None:
     if _ATTEMPTS.search(retries.source):
         return max(retries.value - 1, 0)
     return retries.value
+
+
+def stated_page_size(facts: ModelRequestFacts) -> int | None:
+    """The page size the user stated ("50 per page"), which switches pagination on."""
+    page = _limit(facts, "page_size")
+    return page.value if page else None
 
 
 def stated_timeout_seconds(facts: ModelRequestFacts) -> float | None:

@@ -123,6 +123,7 @@ def _fact_tests(contract: ModelNodeContract) -> bool:
         cfg.top_n,
         cfg.threshold,
         cfg.presign_expiry_seconds,
+        cfg.pagination,
     )
     return any(value is not None for value in acted_on)
 
