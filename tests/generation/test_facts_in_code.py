@@ -49,7 +49,11 @@ CLASSIFY = (
     "Classify support emails by urgency, flag those with a confidence above 90 percent "
     "and return the top 10"
 )
-PROMPTS = (FETCH, REPORT, FAN_OUT, RESIZE, PRESIGN, NIGHTLY, CLASSIFY)
+PROFILES = (
+    "Read and update user profiles through the profile API, cache reads for 10 minutes, "
+    "retry 3 times"
+)
+PROMPTS = (FETCH, REPORT, FAN_OUT, RESIZE, PRESIGN, NIGHTLY, CLASSIFY, PROFILES)
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -150,6 +154,18 @@ def test_presign_expiry_is_the_operations_parameter(nodes: dict[str, Path]) -> N
     assert presign.get_effective_idempotency()  # signing a URL changes nothing: retry-safe
     code = (nodes[PRESIGN] / "handlers" / "handler_s3.py").read_text(encoding="utf-8")
     assert "expires_in = self.config.presign_expiry_seconds" in code
+
+
+def test_only_reads_are_served_from_the_cache(nodes: dict[str, Path]) -> None:
+    """``update`` is idempotent (retried) but a write: it always runs, never cached."""
+    contract = contract_of(nodes[PROFILES])
+    assert contract["configuration"]["cache"]["ttl_seconds"] == 600.0
+    idempotent = {op["name"] for op in contract["operations"] if op["idempotent"]}
+    assert {"read", "update"} <= idempotent
+    handler = next((nodes[PROFILES] / "handlers").glob("handler_*.py")).read_text()
+    cached = handler.split("CACHED_OPERATIONS", 1)[1].split(")", 1)[0]
+    assert ".READ," in cached
+    assert ".UPDATE" not in cached
 
 
 def test_nightly_schedule_keeps_its_cron(nodes: dict[str, Path]) -> None:

@@ -13,6 +13,7 @@ from onexgen.contracts.naming import (
     operation_method,
 )
 from onexgen.contracts.reducer import group_key
+from onexgen.contracts.sections import DB_OPERATION_OF_VERB
 from onexgen.contracts.workflow import workflow_steps
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.rendered import ModelRenderedFile, ModelRenderedNode
@@ -55,9 +56,18 @@ def _operations(contract: ModelNodeContract) -> list[dict[str, Any]]:
             "description": UserText(op.description),
             "timeout_ms": op.timeout_ms,
             "idempotent": op.idempotent,
+            "cached": _cacheable(op.name, op.idempotent),
         }
         for op in contract.operations
     ]
+
+
+def _cacheable(operation: str, idempotent: bool) -> bool:
+    """Whether a result may be served from the cache: idempotent reads only. An idempotent
+    write (update, delete) must still do its work, and a presigned URL must be fresh."""
+    verb = operation.split("_", 1)[0]
+    writes = DB_OPERATION_OF_VERB.get(verb, "select") != "select"
+    return idempotent and not writes and verb not in PRESIGN_OPERATIONS
 
 
 def _resilience_imports(contract: ModelNodeContract) -> list[str]:
@@ -125,7 +135,11 @@ def _fact_tests(contract: ModelNodeContract) -> bool:
         cfg.presign_expiry_seconds,
         cfg.pagination,
     )
-    return any(value is not None for value in acted_on)
+    facts = contract.request_facts
+    stated = any(d.role == "timeout" for d in facts.durations) or any(
+        x.role == "retries" for x in facts.limits
+    )
+    return stated or any(value is not None for value in acted_on)
 
 
 def example_request(contract: ModelNodeContract) -> dict[str, Any]:
@@ -208,6 +222,8 @@ def build_context(
         "dry_run": kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE},
         "op_retry": contract.configuration.retry is not None and kind is EnumNodeKind.EFFECT,
         "retried_operation": next((op for op in operations if op.get("idempotent")), None),
+        "cached_operation": next((op for op in operations if op["cached"]), None),
+        "uncached_operation": next((op for op in operations if not op["cached"]), None),
         "unretried_operation": next((op for op in operations if not op.get("idempotent")), None),
         "external": UserText(external),
         "op_slots": cfg.max_concurrency is not None and kind is not EnumNodeKind.ORCHESTRATOR,
