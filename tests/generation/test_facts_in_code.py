@@ -53,7 +53,11 @@ PROFILES = (
     "Read and update user profiles through the profile API, cache reads for 10 minutes, "
     "retry 3 times"
 )
-PROMPTS = (FETCH, REPORT, FAN_OUT, RESIZE, PRESIGN, NIGHTLY, CLASSIFY, PROFILES)
+SAGA = (
+    "Place an order: reserve inventory, charge the card, create the shipment, roll back the "
+    "reservation if payment fails, give up after 2 minutes"
+)
+PROMPTS = (FETCH, REPORT, FAN_OUT, RESIZE, PRESIGN, NIGHTLY, CLASSIFY, PROFILES, SAGA)
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -130,6 +134,15 @@ def test_orchestrators_bound_parallel_steps_and_keep_the_deadline(
         assert workflow.execution_mode == "parallel"
         metadata = contract["workflow_coordination"]["workflow_definition"]["workflow_metadata"]
         assert metadata["timeout_ms"] == deadline_ms
+
+
+def test_a_saga_with_a_deadline_declares_rollback(nodes: dict[str, Path]) -> None:
+    contract = contract_of(nodes[SAGA])
+    coordination = contract["workflow_coordination"]
+    assert coordination["timeout_ms"] == 120_000
+    assert coordination["rollback_enabled"] is True
+    rules = coordination["workflow_definition"]["coordination_rules"]
+    assert rules["failure_recovery_strategy"] == "COMPENSATE"
 
 
 def test_compute_counts_and_selection(nodes: dict[str, Path]) -> None:
@@ -267,7 +280,13 @@ def test_the_packages_pass_the_tools_and_their_tests_catch_broken_facts(
     shutil.copytree(root, broken)
     fetch, report = broken / nodes[FETCH].name, broken / nodes[REPORT].name
     resize, classify = broken / nodes[RESIZE].name, broken / nodes[CLASSIFY].name
-    presign = broken / nodes[PRESIGN].name
+    presign, saga = broken / nodes[PRESIGN].name, broken / nodes[SAGA].name
+    _break(
+        saga,
+        "handlers/handler_order_workflow.py",
+        "await self.compensate(completed, request, outputs)\n            raise",
+        "raise",
+    )
     _break(
         fetch,
         "handlers/handler_ecb_exchange_rate_fetcher.py",
@@ -298,7 +317,7 @@ def test_the_packages_pass_the_tools_and_their_tests_catch_broken_facts(
         "expires_in = self.config.presign_expiry_seconds",
         "expires_in = 3600",
     )
-    failing = _pytest(broken, [p.name for p in (fetch, report, resize, classify, presign)])
+    failing = _pytest(broken, [p.name for p in (fetch, report, resize, classify, presign, saga)])
     assert failing.returncode != 0
     failed = [line for line in failing.stdout.splitlines() if line.startswith("FAILED")]
     for name in (
@@ -307,5 +326,6 @@ def test_the_packages_pass_the_tools_and_their_tests_catch_broken_facts(
         "test_one_output_per_stated_variant",
         "test_the_result_is_the_stated_selection",
         "test_presigned_url_expires_as_stated",
+        "test_the_deadline_stops_the_whole_workflow",
     ):
         assert any(f"::{name}" in line for line in failed), (name, failing.stdout[-3000:])
