@@ -57,7 +57,8 @@ SAGA = (
     "Place an order: reserve inventory, charge the card, create the shipment, roll back the "
     "reservation if payment fails, give up after 2 minutes"
 )
-PROMPTS = (FETCH, REPORT, FAN_OUT, RESIZE, PRESIGN, NIGHTLY, CLASSIFY, PROFILES, SAGA)
+SYNC = "Sync orders from the Shopify API for the last 24 hours"
+PROMPTS = (FETCH, REPORT, FAN_OUT, RESIZE, PRESIGN, NIGHTLY, CLASSIFY, PROFILES, SAGA, SYNC)
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -179,6 +180,15 @@ def test_only_reads_are_served_from_the_cache(nodes: dict[str, Path]) -> None:
     cached = handler.split("CACHED_OPERATIONS", 1)[1].split(")", 1)[0]
     assert ".READ," in cached
     assert ".UPDATE" not in cached
+
+
+def test_a_lookback_is_a_period_not_a_latency(nodes: dict[str, Path]) -> None:
+    """ "The last 24 hours" is the period the effect covers (``lookback_start``)."""
+    contract = contract_of(nodes[SYNC])
+    assert contract["configuration"]["lookback_seconds"] == 86400.0
+    assert contract["performance"]["max_latency_ms"] != 86_400_000
+    code = next((nodes[SYNC] / "handlers").glob("handler_*.py")).read_text(encoding="utf-8")
+    assert "timedelta(seconds=self.config.lookback_seconds)" in code
 
 
 def test_nightly_schedule_keeps_its_cron(nodes: dict[str, Path]) -> None:

@@ -5,7 +5,8 @@ effect, compute and orchestrator code honours into configuration values, each wi
 number: a concurrency limit (a semaphore over operations, or over an orchestrator's parallel
 steps), a schedule (declared in the contract, triggered from outside: omnibase_core has no node
 scheduler), a count of outputs ("three sizes"), top-N and a threshold (the compute's result), a
-presigned URL's expiry, the retry count and an overall deadline. Reducers are left to the
+presigned URL's expiry, a lookback period ("the last 24 hours"), the retry count and an overall
+deadline. Reducers are left to the
 reducer's own contract code.
 """
 
@@ -139,6 +140,9 @@ def fact_settings(requirements: ModelPRDRequirements, kind: EnumNodeKind) -> dic
             settings["threshold"] = ModelThresholdConfig(
                 metric=stated.metric, value=stated.value, comparison=stated.comparison
             )
+    lookback = next((d.seconds for d in facts.durations if d.role == "lookback"), None)
+    if lookback is not None and kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE}:
+        settings["lookback_seconds"] = lookback
     if kind is EnumNodeKind.EFFECT and (expiry := _presign_expiry(requirements)):
         settings["presign_expiry_seconds"] = expiry
     return settings

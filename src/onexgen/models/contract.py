@@ -198,6 +198,7 @@ class ModelFeatureConfiguration(BaseModel):
     top_n: int | None = Field(default=None, ge=1)
     threshold: ModelThresholdConfig | None = None
     presign_expiry_seconds: int | None = Field(default=None, ge=1)
+    lookback_seconds: float | None = Field(default=None, gt=0)
 
 
 class ModelEventTopics(BaseModel):

@@ -134,6 +134,7 @@ def _fact_tests(contract: ModelNodeContract) -> bool:
         cfg.threshold,
         cfg.presign_expiry_seconds,
         cfg.pagination,
+        cfg.lookback_seconds,
     )
     facts = contract.request_facts
     stated = any(d.role == "timeout" for d in facts.durations) or any(
