@@ -9,7 +9,13 @@
   ``grouping.grouping_fields`` (the item field it groups by) and ``windowing`` (tumbling windows).
 - orchestrator: ``workflow_coordination.workflow_definition`` (``ModelWorkflowDefinition``): the
   steps as ``execution_graph`` nodes whose ``dependencies`` are the node ids of the steps they
-  depend on (ids are deterministic, ``uuid5`` of package and step name).
+  depend on (ids are deterministic, ``uuid5`` of package and step name); beside it the
+  ``ModelWorkflowConfig`` fields ``timeout_ms`` (the deadline) and ``max_parallel_branches`` (a
+  stated concurrency limit).
+- effect and compute with a stated concurrency limit: ``concurrency``
+  (``ModelConcurrencyContractSpec.max_parallel``).
+- effect, compute and orchestrator with a stated schedule: ``schedule`` (``every_seconds``
+  and, when cron can say it, ``cron`` as the framework's ``ModelScheduleTrigger`` takes it).
 
 Each section is plain data here; tests load it into the framework's pydantic model.
 """

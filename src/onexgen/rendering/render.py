@@ -46,6 +46,24 @@ _EFFECT_TYPES = {
 }
 
 
+# What a read must take care of, where it differs from the category's hint for writes.
+_READ_HINTS = {
+    EnumCategory.STORAGE: "stream the object; a missing object is an error, not empty data",
+    EnumCategory.MESSAGING: "commit the offset only after the message is handled",
+    EnumCategory.CACHE: "a miss is a normal answer, not an error",
+}
+
+
+def _hint(contract: ModelNodeContract, operation: str) -> str:
+    """The operation's hint: a read gets the read hint of its category, never a write's."""
+    _, write_hint = _EFFECT_TYPES.get(
+        contract.category, ("API_CALL", "bound the call with the contract's timeout")
+    )
+    verb = operation.split("_", 1)[0]
+    reads = DB_OPERATION_OF_VERB.get(verb) == "select" or verb in PRESIGN_OPERATIONS
+    return _READ_HINTS.get(contract.category, write_hint) if reads else write_hint
+
+
 def _operations(contract: ModelNodeContract) -> list[dict[str, Any]]:
     return [
         {
@@ -57,6 +75,7 @@ def _operations(contract: ModelNodeContract) -> list[dict[str, Any]]:
             "timeout_ms": op.timeout_ms,
             "idempotent": op.idempotent,
             "cached": _cacheable(op.name, op.idempotent),
+            "hint": _hint(contract, op.name),
         }
         for op in contract.operations
     ]
@@ -133,12 +152,11 @@ def _fact_tests(contract: ModelNodeContract) -> bool:
         cfg.top_n,
         cfg.threshold,
         cfg.presign_expiry_seconds,
-        cfg.pagination,
         cfg.lookback_seconds,
     )
     facts = contract.request_facts
     stated = any(d.role == "timeout" for d in facts.durations) or any(
-        x.role == "retries" for x in facts.limits
+        x.role in {"retries", "page_size"} for x in facts.limits
     )
     return stated or any(value is not None for value in acted_on)
 
