@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
 
 _PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MODULE_OF_MARKER = {
-    "unit": ("_handler.py", "_events.py"),
+    "unit": ("_handler.py", "_events.py", "_facts.py"),
     "contract": ("_contract.py",),
     "integration": ("_node.py",),
     "performance": ("_performance.py",),

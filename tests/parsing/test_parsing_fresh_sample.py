@@ -7,12 +7,14 @@ the facts the user stated (steps in order, keys, windows, schedules, durations, 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 
 from onexgen.parsing import PRDAnalyzer
 
@@ -246,3 +248,67 @@ def test_an_action_on_an_object_is_never_refused() -> None:
     unknown = parse("Frobnicate the widgets")
     assert unknown.node_type.value == "compute"
     assert unknown.field_confidence.node_type < 0.5
+
+
+async def _generate_sample(out: Path) -> list[Path]:
+    from onexgen.pipeline import CodeGenerationService
+
+    service = CodeGenerationService()
+    nodes = []
+    for prompt, _, _ in SAMPLE:
+        result = await service.generate_node(None, out, prompt=prompt, validation_level="none")
+        assert result.success, (prompt, result.errors)
+        assert result.node_path is not None
+        nodes.append(result.node_path)
+    return nodes
+
+
+def _configuration(node: Path) -> dict[str, Any]:
+    contract = yaml.safe_load((node / "contract.yaml").read_text(encoding="utf-8"))
+    assert isinstance(contract, dict)
+    configuration = contract["configuration"]
+    assert isinstance(configuration, dict)
+    return configuration
+
+
+@pytest.mark.slow
+def test_the_samples_numbers_reach_the_code_and_its_tests(tmp_path: Path) -> None:
+    """The stated numbers are the generated code's settings, and its own tests exercise them:
+    every sample node's test suite (with ``test_<name>_facts.py`` where the code acts on a
+    stated number) passes."""
+    nodes = asyncio.run(_generate_sample(tmp_path))
+    config = {node.name: _configuration(node) for node in nodes}
+    archive, _, _, _, refunds, _, invoices, poll, translate, _ = (node.name for node in nodes)
+    assert config[archive]["schedule"]["cron"] == "0 2 * * *"  # "every night"
+    assert config[refunds]["pagination"]["page_size"] == 50
+    assert config[refunds]["timeout_seconds"] == 8.0
+    assert config[invoices]["output_variants"] == 3
+    assert config[poll]["schedule"] == {"every_seconds": 300.0, "cron": "*/5 * * * *"}
+    assert config[poll]["retry"]["max_retries"] == 3  # "retry up to 3 times"
+    assert config[translate]["top_n"] == 20
+    with_facts = {archive, refunds, invoices, poll, translate}
+    for node in nodes:
+        facts_tests = list((node / "tests").glob("test_*_facts.py"))
+        assert len(facts_tests) == (1 if node.name in with_facts else 0), node.name
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            *[f"{node.name}/tests" for node in nodes],
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "failed" not in summary

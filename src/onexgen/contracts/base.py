@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from onexgen.contracts.fact_settings import (
+    fact_settings,
+    stated_max_retries,
+    stated_page_size,
+    stated_timeout_seconds,
+)
 from onexgen.contracts.naming import ModelNodeNames, node_names
 from onexgen.models.contract import (
     ModelBatchConfig,
@@ -30,6 +36,7 @@ from onexgen.models.contract import (
 
 if TYPE_CHECKING:
     from onexgen.models.classification import ModelClassificationResult
+    from onexgen.models.enums import EnumNodeKind
     from onexgen.models.intelligence import ModelIntelligence
     from onexgen.models.requirements import ModelPRDRequirements
 
@@ -47,6 +54,7 @@ IDEMPOTENT_VERBS = frozenset(
         "list",
         "parse",
         "predict",
+        "presign",
         "query",
         "read",
         "search",
@@ -117,6 +125,8 @@ def _features(
         stated.add("windowing")
     if perf.batch_size is not None:
         stated.add("batching")
+    if stated_page_size(requirements.facts) is not None:
+        stated.add("pagination")
     return tuple(sorted(stated | implied))
 
 
@@ -125,6 +135,7 @@ def _configuration(
     intelligence: ModelIntelligence,
     features: tuple[str, ...],
     profile: ModelKindProfile,
+    kind: EnumNodeKind,
 ) -> ModelFeatureConfiguration:
     perf = requirements.performance_requirements
     d = intelligence.defaults
@@ -132,8 +143,9 @@ def _configuration(
     retry = None
     if "retry_logic" in on and profile.supports_retry:
         attempts = perf.retry_attempts if perf.retry_attempts else d.retry_attempts
+        stated = stated_max_retries(requirements.facts)
         retry = ModelRetryConfig(
-            max_retries=max(1, attempts) - 1,
+            max_retries=stated if stated is not None else max(1, attempts) - 1,
             base_delay_ms=d.initial_backoff_ms,
             max_delay_ms=d.max_backoff_ms,
             backoff_multiplier=d.backoff_multiplier,
@@ -173,9 +185,13 @@ def _configuration(
         batching = ModelBatchConfig(batch_size=perf.batch_size or d.batch_size)
     pagination = None
     if "pagination" in on:
-        pagination = ModelPaginationConfig(page_size=d.page_size, max_pages=d.max_pages)
+        pagination = ModelPaginationConfig(
+            page_size=stated_page_size(requirements.facts) or d.page_size, max_pages=d.max_pages
+        )
     return ModelFeatureConfiguration(
-        timeout_seconds=perf.timeout_seconds or d.timeout_seconds,
+        timeout_seconds=perf.timeout_seconds
+        or stated_timeout_seconds(requirements.facts)
+        or d.timeout_seconds,
         retry=retry,
         circuit_breaker=breaker,
         connection_pool=pool,
@@ -188,6 +204,7 @@ def _configuration(
         metrics_enabled="metrics" in on,
         authentication_required="authentication" in on,
         event_publishing_enabled=True,
+        **fact_settings(requirements, kind),
     )
 
 
@@ -216,7 +233,7 @@ def build_from_profile(
     kind = classification.node_type
     names = names_for(requirements, kind.value)
     features = _features(requirements, intelligence, profile)
-    configuration = _configuration(requirements, intelligence, features, profile)
+    configuration = _configuration(requirements, intelligence, features, profile, kind)
     timeout_ms = max(1, round(configuration.timeout_seconds * 1000))
     op_names = requirements.operations or (profile.default_operation,)
     operations = tuple(

@@ -9,7 +9,13 @@
   ``grouping.grouping_fields`` (the item field it groups by) and ``windowing`` (tumbling windows).
 - orchestrator: ``workflow_coordination.workflow_definition`` (``ModelWorkflowDefinition``): the
   steps as ``execution_graph`` nodes whose ``dependencies`` are the node ids of the steps they
-  depend on (ids are deterministic, ``uuid5`` of package and step name).
+  depend on (ids are deterministic, ``uuid5`` of package and step name); beside it the
+  ``ModelWorkflowConfig`` fields ``timeout_ms`` (the deadline) and ``max_parallel_branches`` (a
+  stated concurrency limit).
+- effect and compute with a stated concurrency limit: ``concurrency``
+  (``ModelConcurrencyContractSpec.max_parallel``).
+- effect, compute and orchestrator with a stated schedule: ``schedule`` (``every_seconds``
+  and, when cron can say it, ``cron`` as the framework's ``ModelScheduleTrigger`` takes it).
 
 Each section is plain data here; tests load it into the framework's pydantic model.
 """
@@ -28,8 +34,10 @@ __all__ = [
     "DB_OPERATION_OF_VERB",
     "HTTP_METHOD_OF_VERB",
     "aggregation",
+    "concurrency",
     "effect_subcontract",
     "framework_sections",
+    "schedule",
     "step_node_id",
     "workflow_coordination",
 ]
@@ -63,6 +71,7 @@ DB_OPERATION_OF_VERB = {
 }
 HTTP_METHOD_OF_VERB = {
     "fetch": "GET",
+    "presign": "GET",
     "find": "GET",
     "get": "GET",
     "list": "GET",
@@ -78,6 +87,7 @@ HTTP_METHOD_OF_VERB = {
 }
 _FILESYSTEM_OF_VERB = {
     "download": "read",
+    "presign": "read",
     "fetch": "read",
     "get": "read",
     "list": "read",
@@ -134,10 +144,13 @@ def _io_config(contract: ModelNodeContract, operation: str, timeout_ms: int) -> 
             "timeout_ms": timeout,
         }
     if category is EnumCategory.STORAGE:
+        operation_kind = _FILESYSTEM_OF_VERB.get(verb, "write")
         return {
             "handler_type": "filesystem",
             "file_path_template": "${input.payload.path}",
-            "operation": _FILESYSTEM_OF_VERB.get(verb, "write"),
+            "operation": operation_kind,
+            # the framework rejects atomic (temp file, then rename) for anything but a write
+            "atomic": operation_kind == "write",
             "timeout_ms": timeout,
         }
     method = HTTP_METHOD_OF_VERB.get(verb, "POST")
@@ -229,7 +242,15 @@ def workflow_coordination(contract: ModelNodeContract) -> dict[str, Any]:
     steps = contract.workflow_steps
     parallel = any(step.parallel_group for step in steps)
     timeout_ms = max(1, round(contract.configuration.timeout_seconds * 1000))
-    return {
+    section: dict[str, Any] = {
+        # ModelWorkflowConfig: the overall deadline and, when stated, the cap on parallel steps
+        "execution_mode": "parallel" if parallel else "sequential",
+        "timeout_ms": timeout_ms,
+        "rollback_enabled": contract.compensation,
+    }
+    if contract.configuration.max_concurrency is not None:
+        section["max_parallel_branches"] = contract.configuration.max_concurrency
+    return section | {
         "workflow_definition": {
             "version": dict(_VERSION),
             "workflow_metadata": {
@@ -273,12 +294,33 @@ def aggregation(contract: ModelNodeContract) -> dict[str, Any]:
     return section
 
 
+def concurrency(contract: ModelNodeContract) -> dict[str, Any]:
+    """``concurrency`` (``ModelConcurrencyContractSpec``): the stated cap on parallel calls.
+
+    An orchestrator's cap bounds its parallel steps (``max_parallel_branches``) instead.
+    """
+    limit = contract.configuration.max_concurrency
+    if limit is None or contract.node_kind is EnumNodeKind.ORCHESTRATOR:
+        return {}
+    return {"concurrency": {"max_parallel": limit}}
+
+
+def schedule(contract: ModelNodeContract) -> dict[str, Any]:
+    """``schedule``: the stated cadence; ``cron`` is the framework's ``ModelScheduleTrigger``
+    form. omnibase_core runs nothing on a timer: the node's README says how to trigger it."""
+    stated = contract.configuration.schedule
+    if stated is None:
+        return {}
+    return {"schedule": stated.model_dump(mode="json", exclude_none=True)}
+
+
 def framework_sections(contract: ModelNodeContract) -> dict[str, Any]:
-    """The framework-modelled sections this node's kind has (empty for compute)."""
+    """The framework-modelled sections this node's kind has, then concurrency and schedule."""
+    sections: dict[str, Any] = {}
     if contract.node_kind is EnumNodeKind.REDUCER:
-        return {"aggregation": aggregation(contract)}
-    if contract.node_kind is EnumNodeKind.EFFECT:
-        return {"effect_subcontract": effect_subcontract(contract)}
-    if contract.node_kind is EnumNodeKind.ORCHESTRATOR and contract.workflow_steps:
-        return {"workflow_coordination": workflow_coordination(contract)}
-    return {}
+        sections = {"aggregation": aggregation(contract)}
+    elif contract.node_kind is EnumNodeKind.EFFECT:
+        sections = {"effect_subcontract": effect_subcontract(contract)}
+    elif contract.node_kind is EnumNodeKind.ORCHESTRATOR and contract.workflow_steps:
+        sections = {"workflow_coordination": workflow_coordination(contract)}
+    return sections | concurrency(contract) | schedule(contract)

@@ -7,7 +7,7 @@ mappings, so the same model drives both the file and the templates.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -150,6 +150,29 @@ class ModelPaginationConfig(BaseModel):
     max_pages: int = Field(ge=1)
 
 
+class ModelScheduleConfig(BaseModel):
+    """When the node should be triggered on its own ("every five minutes", "nightly").
+
+    omnibase_core has no node scheduler: the contract declares the cadence (``cron`` in the
+    form of the framework's ``ModelScheduleTrigger``) and the README says how to trigger it.
+    """
+
+    model_config = _FROZEN
+
+    every_seconds: float | None = Field(default=None, gt=0)
+    cron: str | None = Field(default=None, max_length=100)
+
+
+class ModelThresholdConfig(BaseModel):
+    """A threshold a compute applies to its scored results ("above 0.8")."""
+
+    model_config = _FROZEN
+
+    metric: str = Field(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+    value: float
+    comparison: Literal["above", "below", "at_least", "at_most"] = "above"
+
+
 class ModelFeatureConfiguration(BaseModel):
     """Feature settings with the prompt's numbers or sound defaults; ``None`` = feature off."""
 
@@ -168,6 +191,14 @@ class ModelFeatureConfiguration(BaseModel):
     metrics_enabled: bool = False
     authentication_required: bool = False
     event_publishing_enabled: bool = True
+    # what the request stated, acted on by the code (contracts/fact_settings.py)
+    max_concurrency: int | None = Field(default=None, ge=1)
+    schedule: ModelScheduleConfig | None = None
+    output_variants: int | None = Field(default=None, ge=1)
+    top_n: int | None = Field(default=None, ge=1)
+    threshold: ModelThresholdConfig | None = None
+    presign_expiry_seconds: int | None = Field(default=None, ge=1)
+    lookback_seconds: float | None = Field(default=None, gt=0)
 
 
 class ModelEventTopics(BaseModel):

@@ -59,7 +59,13 @@ _OUTPUTS = (
 )
 _ROLE_CONTEXT: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bevery\s*$", re.I), "interval"),
-    (re.compile(r"\b(?:time-?outs?|deadline)\b", re.I), "timeout"),
+    (
+        re.compile(
+            r"\b(?:time-?outs?|deadline)\b|\b(?:give\s+up|abort|bail\s+out)\s+(?:after|in)\s*$",
+            re.I,
+        ),
+        "timeout",
+    ),
     (
         re.compile(
             r"\b(?:ttl|time[- ]to[- ]live|expir\w*|cache\w*|keep\w*|retain\w*|for)\s*$", re.I

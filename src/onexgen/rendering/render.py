@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from onexgen.contracts.fact_settings import PRESIGN_OPERATIONS
 from onexgen.contracts.naming import (
     ModelNodeNames,
     names_from_contract,
@@ -12,6 +13,7 @@ from onexgen.contracts.naming import (
     operation_method,
 )
 from onexgen.contracts.reducer import group_key
+from onexgen.contracts.sections import DB_OPERATION_OF_VERB
 from onexgen.contracts.workflow import workflow_steps
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.rendered import ModelRenderedFile, ModelRenderedNode
@@ -44,6 +46,24 @@ _EFFECT_TYPES = {
 }
 
 
+# What a read must take care of, where it differs from the category's hint for writes.
+_READ_HINTS = {
+    EnumCategory.STORAGE: "stream the object; a missing object is an error, not empty data",
+    EnumCategory.MESSAGING: "commit the offset only after the message is handled",
+    EnumCategory.CACHE: "a miss is a normal answer, not an error",
+}
+
+
+def _hint(contract: ModelNodeContract, operation: str) -> str:
+    """The operation's hint: a read gets the read hint of its category, never a write's."""
+    _, write_hint = _EFFECT_TYPES.get(
+        contract.category, ("API_CALL", "bound the call with the contract's timeout")
+    )
+    verb = operation.split("_", 1)[0]
+    reads = DB_OPERATION_OF_VERB.get(verb) == "select" or verb in PRESIGN_OPERATIONS
+    return _READ_HINTS.get(contract.category, write_hint) if reads else write_hint
+
+
 def _operations(contract: ModelNodeContract) -> list[dict[str, Any]]:
     return [
         {
@@ -54,9 +74,19 @@ def _operations(contract: ModelNodeContract) -> list[dict[str, Any]]:
             "description": UserText(op.description),
             "timeout_ms": op.timeout_ms,
             "idempotent": op.idempotent,
+            "cached": _cacheable(op.name, op.idempotent),
+            "hint": _hint(contract, op.name),
         }
         for op in contract.operations
     ]
+
+
+def _cacheable(operation: str, idempotent: bool) -> bool:
+    """Whether a result may be served from the cache: idempotent reads only. An idempotent
+    write (update, delete) must still do its work, and a presigned URL must be fresh."""
+    verb = operation.split("_", 1)[0]
+    writes = DB_OPERATION_OF_VERB.get(verb, "select") != "select"
+    return idempotent and not writes and verb not in PRESIGN_OPERATIONS
 
 
 def _resilience_imports(contract: ModelNodeContract) -> list[str]:
@@ -110,6 +140,27 @@ def _compensated(contract: ModelNodeContract) -> tuple[str, ...]:
     return stated or tuple(s.name for s in contract.workflow_steps)
 
 
+def _fact_tests(contract: ModelNodeContract) -> bool:
+    """Whether the node has stated facts its code acts on (they get their own test module)."""
+    if contract.node_kind is EnumNodeKind.REDUCER:
+        return False
+    cfg = contract.configuration
+    acted_on = (
+        cfg.max_concurrency,
+        cfg.schedule,
+        cfg.output_variants,
+        cfg.top_n,
+        cfg.threshold,
+        cfg.presign_expiry_seconds,
+        cfg.lookback_seconds,
+    )
+    facts = contract.request_facts
+    stated = any(d.role == "timeout" for d in facts.durations) or any(
+        x.role in {"retries", "page_size"} for x in facts.limits
+    )
+    return stated or any(value is not None for value in acted_on)
+
+
 def example_request(contract: ModelNodeContract) -> dict[str, Any]:
     """A valid request for the node's input model: what ``examples/request.json`` holds.
 
@@ -152,6 +203,7 @@ def build_context(
         contract.category, ("API_CALL", "bound the call with the contract's timeout")
     )
     external = ", ".join(requirements.external_systems) or "the external system"
+    cfg = contract.configuration
     transient = (
         "ConnectionError, TimeoutError" if kind is not EnumNodeKind.COMPUTE else "TimeoutError,"
     )
@@ -189,8 +241,21 @@ def build_context(
         "dry_run": kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE},
         "op_retry": contract.configuration.retry is not None and kind is EnumNodeKind.EFFECT,
         "retried_operation": next((op for op in operations if op.get("idempotent")), None),
+        "cached_operation": next((op for op in operations if op["cached"]), None),
+        "uncached_operation": next((op for op in operations if not op["cached"]), None),
         "unretried_operation": next((op for op in operations if not op.get("idempotent")), None),
         "external": UserText(external),
+        "op_slots": cfg.max_concurrency is not None and kind is not EnumNodeKind.ORCHESTRATOR,
+        "step_slots": cfg.max_concurrency is not None and kind is EnumNodeKind.ORCHESTRATOR,
+        "variants": kind is EnumNodeKind.COMPUTE and cfg.output_variants is not None,
+        "ranking": kind is EnumNodeKind.COMPUTE
+        and (cfg.top_n is not None or cfg.threshold is not None),
+        "presign_operation": next(
+            (op for op in operations if op["name"] in PRESIGN_OPERATIONS), None
+        )
+        if cfg.presign_expiry_seconds is not None
+        else None,
+        "fact_tests": _fact_tests(contract),
         "line_length": line_length,
         "import_path": contract.import_path,
         "in_project": bool(contract.module_root) and contract.module_root != contract.name,
@@ -218,6 +283,7 @@ def _file_plan(names: ModelNodeNames, contract: ModelNodeContract) -> list[tuple
         (f"tests/test_{s}_node.py", "test_node.py.j2"),
         (f"tests/test_{s}_contract.py", "test_contract.py.j2"),
         (f"tests/test_{s}_performance.py", "test_performance.py.j2"),
+        *([(f"tests/test_{s}_facts.py", "test_facts.py.j2")] if _fact_tests(contract) else []),
         ("README.md", "README.md.j2"),
     ]
     if contract.node_kind is EnumNodeKind.REDUCER:

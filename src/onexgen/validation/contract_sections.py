@@ -46,6 +46,12 @@ SECTION_MODELS: Final[tuple[tuple[str, tuple[str, ...], str], ...]] = (
         f"{_SUB}.model_aggregation_subcontract:ModelAggregationSubcontract",
     ),
     (
+        "concurrency",
+        ("effect", "compute"),
+        "omnibase_core.models.contracts.model_concurrency_contract_spec:"
+        "ModelConcurrencyContractSpec",
+    ),
+    (
         "caching",
         ("effect", "compute", "reducer"),
         f"{_SUB}.model_caching_subcontract:ModelCachingSubcontract",
