@@ -274,3 +274,18 @@ def test_tumbling_windows_stay_tumbling(
     section = yaml.safe_load(rendered.contract.to_yaml())["aggregation"]["windowing"]
     assert (section["window_type"], section["window_size_ms"]) == ("tumbling", 60_000)
     assert "window_slide_ms" not in section
+
+
+@pytest.mark.parametrize(
+    ("text", "latency_ms"),
+    [
+        ("report p50/p95/p99 latency, keeping the last 24 hours", None),
+        ("p99 latency over the last 5 minutes", None),
+        ("p99 latency under 200ms", 200.0),
+        ("p95 latency below 2 seconds", 2000.0),
+    ],
+)
+def test_a_lookback_is_not_a_latency_budget(text: str, latency_ms: float | None) -> None:
+    from onexgen.parsing.quantities import extract_performance_values
+
+    assert extract_performance_values(text)["max_latency_ms"] == latency_ms
