@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_GROUP_KEY",
-    "LIFECYCLE_TRIGGERS",
     "build_reducer_contract",
     "group_key",
     "lifecycle_state_machine",
@@ -81,16 +80,6 @@ MEASURE_WORDS = {
     "minimum": "minimum",
 }
 _BY_MEASURE = re.compile(r"\bby\s+(?:the\s+|their\s+|its\s+|total\s+)?([a-z][a-z0-9]*)", re.I)
-
-# The triggers the generated handler fires, in the order its work happens.
-LIFECYCLE_TRIGGERS = (
-    "batch_received",
-    "expired_dropped",
-    "batch_folded",
-    "windows_closed",
-    "result_emitted",
-    "reduction_failed",
-)
 
 
 def group_key(contract: ModelNodeContract) -> str:
@@ -163,7 +152,8 @@ def lifecycle_state_machine(
     ``idle`` -> ``collecting`` (a validated batch) [-> ``retained`` (items older than the
     lookback dropped)] -> ``folded`` (per-group aggregates) [-> ``windowed`` (windows closed)]
     -> ``emitted``; any failure moves to ``failed``. The optional states exist only when the
-    contract asks for a lookback or windows, so the machine says what this node does.
+    contract asks for a lookback or windows, so the machine says what this node does. The
+    generated handler (``templates/reducer/handler.py.j2``) fires these triggers by name.
     """
     states = [
         ModelStateDefinition(name="idle", description="No batch received yet."),
