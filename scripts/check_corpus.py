@@ -60,15 +60,22 @@ async def _onex_project(output: Path) -> Path:
     return template / "corpus"
 
 
-def _sections_load(node_dir: Path) -> str | None:
+async def _sections_load(node_dir: Path) -> str | None:
     """None when every framework section of the contract loads into its model, else why not."""
     import yaml
+    from omnibase_core.models.contracts.subcontracts.model_aggregation_subcontract import (
+        ModelAggregationSubcontract,
+    )
     from omnibase_core.models.contracts.subcontracts.model_effect_subcontract import (
         ModelEffectSubcontract,
+    )
+    from omnibase_core.models.contracts.subcontracts.model_fsm_subcontract import (
+        ModelFSMSubcontract,
     )
     from omnibase_core.models.contracts.subcontracts.model_workflow_definition import (
         ModelWorkflowDefinition,
     )
+    from omnibase_core.utils.util_fsm_executor import validate_fsm_contract
 
     contract = yaml.safe_load((node_dir / "contract.yaml").read_text(encoding="utf-8"))
     try:
@@ -78,12 +85,24 @@ def _sections_load(node_dir: Path) -> str | None:
             ModelWorkflowDefinition.model_validate(
                 contract["workflow_coordination"]["workflow_definition"]
             )
+        if "aggregation" in contract:
+            ModelAggregationSubcontract.model_validate(contract["aggregation"])
+        if "state_machine" in contract:
+            machine = ModelFSMSubcontract.model_validate(contract["state_machine"])
+            faults = await validate_fsm_contract(machine)
+            if faults:
+                return f"framework sections: state_machine: {'; '.join(faults)[:300]}"
     except Exception as exc:  # the framework raises ValidationError or ModelOnexError
         return f"framework sections: {' '.join(str(exc).split())[:300]}"
     kind = str(contract.get("node_type", "")).removesuffix("_GENERIC").lower()
-    expected = {"effect": "effect_subcontract", "orchestrator": "workflow_coordination"}
-    if kind in expected and expected[kind] not in contract:
-        return f"framework sections: contract has no {expected[kind]}"
+    expected = {
+        "effect": ("effect_subcontract",),
+        "orchestrator": ("workflow_coordination",),
+        "reducer": ("aggregation", "state_machine"),
+    }
+    missing = [key for key in expected.get(kind, ()) if key not in contract]
+    if missing:
+        return f"framework sections: contract has no {', '.join(missing)}"
     return None
 
 
@@ -155,7 +174,7 @@ async def run(
         except NodeRunError as exc:
             results["runtime_local"] = False
             problems.append(f"RuntimeLocal: {exc}")
-        sections = _sections_load(node_path)
+        sections = await _sections_load(node_path)
         results["framework_sections"] = sections is None
         if sections is not None:
             problems.append(sections)

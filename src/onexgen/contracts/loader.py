@@ -14,10 +14,19 @@ from pydantic import ValidationError
 from onexgen.contracts.builder import build_contract
 from onexgen.intelligence import gather_intelligence
 from onexgen.models.classification import ModelClassificationResult
+from onexgen.models.contract import (
+    ModelStateDefinition,
+    ModelStateMachine,
+    ModelStateTransition,
+)
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.facts import (
+    ModelDurationFact,
     ModelGroupingKeyFact,
+    ModelLimitFact,
+    ModelNamedOutputFact,
     ModelRequestFacts,
+    ModelWindowFact,
     ModelWorkflowStepFact,
 )
 from onexgen.models.requirements import (
@@ -248,7 +257,159 @@ def _facts(raw: dict[str, Any]) -> ModelRequestFacts:
         derived["steps"] = tuple(steps)
     if group_by:
         derived["group_by"] = group_by
+    for key, value in _reducer_facts(raw, stated).items():
+        # a section that says what request_facts says keeps the request's words
+        if _without_sources(value) != _without_sources(getattr(stated, key)):
+            derived[key] = value
     return stated.model_copy(update=derived)
+
+
+def _without_sources(facts: object) -> object:
+    """Facts compared by value: the words they came from set aside, order kept."""
+    if isinstance(facts, tuple):
+        return tuple(
+            f.model_dump(exclude={"source"}) if hasattr(f, "model_dump") else f for f in facts
+        )
+    return facts
+
+
+def _reducer_facts(raw: dict[str, Any], stated: ModelRequestFacts) -> dict[str, object]:
+    """Windows, lookback, top-N and percentiles as the contract's sections now state them.
+
+    ``configuration.windowing`` / ``retention`` / ``ranking`` and
+    ``aggregation.statistical.percentiles`` win over ``request_facts`` (a user may edit them).
+    """
+    config = _mapping(raw.get("configuration"), "configuration")
+    derived: dict[str, object] = {}
+    windowing = _mapping(config.get("windowing"), "configuration.windowing")
+    # tumbling sizes alone come back through ``window_seconds`` (performance requirements)
+    if windowing.get("window_kind") == "sliding" or (
+        stated.windows and windowing.get("window_kind") is not None
+    ):
+        kind = windowing["window_kind"]
+        if kind not in {"tumbling", "sliding"}:
+            raise ContractLoadError(
+                "configuration.windowing.window_kind: must be tumbling or sliding "
+                f"(got {_shown(kind)})"
+            )
+        slide = _number(windowing, "slide_seconds", "configuration.windowing")
+        sizes = windowing.get("window_seconds") or []
+        if not isinstance(sizes, list):
+            raise ContractLoadError("configuration.windowing.window_seconds: must be a list")
+        where = "configuration.windowing.window_seconds"
+        derived["windows"] = tuple(
+            _window_fact(kind, _number({"v": v}, "v", where) or 0.0, slide) for v in sizes
+        )
+    retention = _mapping(config.get("retention"), "configuration.retention")
+    lookback = _number(retention, "lookback_seconds", "configuration.retention")
+    if lookback is not None:
+        fact = ModelDurationFact(
+            role="lookback", seconds=lookback, source="configuration.retention"
+        )
+        durations = tuple(fact if d.role == "lookback" else d for d in stated.durations)
+        derived["durations"] = durations if fact in durations else (*durations, fact)
+    ranking = _mapping(config.get("ranking"), "configuration.ranking")
+    top_n = _int(ranking, "top_n", "configuration.ranking")
+    if top_n is not None:
+        order_by = str(ranking.get("order_by") or "count")
+        derived["limits"] = tuple(
+            ModelLimitFact(role="top_n", value=top_n, source=f"top {top_n} by {order_by}")
+            if x.role == "top_n"
+            else x
+            for x in stated.limits
+        ) or (ModelLimitFact(role="top_n", value=top_n, source=f"top {top_n} by {order_by}"),)
+    statistical = _mapping(
+        _mapping(raw.get("aggregation"), "aggregation").get("statistical"),
+        "aggregation.statistical",
+    )
+    if statistical.get("percentiles") is not None:
+        where = "aggregation.statistical.percentiles"
+        values = statistical["percentiles"]
+        if not isinstance(values, list):
+            raise ContractLoadError(f"{where}: must be a list of numbers")
+        named = [_percentile_name(_number({"v": v}, "v", where) or 0.0, where) for v in values]
+        kept = tuple(o for o in stated.outputs if not _PERCENTILE_NAME.match(o.name))
+        derived["outputs"] = (
+            *kept,
+            *(ModelNamedOutputFact(name=name, source=where) for name in dict.fromkeys(named)),
+        )
+    return derived
+
+
+_PERCENTILE_NAME = re.compile(r"^p\d{1,2}(?:_\d)?$")
+
+
+def _window_fact(kind: str, size: float, slide: float | None) -> ModelWindowFact:
+    if size <= 0 or (slide is not None and slide <= 0):
+        raise ContractLoadError("configuration.windowing: window sizes and slide must be above 0")
+    if kind == "sliding":
+        if slide is None:
+            raise ContractLoadError("configuration.windowing: sliding windows need slide_seconds")
+        return ModelWindowFact(kind="sliding", size_seconds=size, slide_seconds=slide)
+    return ModelWindowFact(kind="tumbling", size_seconds=size)
+
+
+def _percentile_name(value: float, where: str) -> str:
+    """``p95`` for 95, ``p99_9`` for 99.9: the aggregate field a percentile becomes."""
+    tenths = round(value * 10)
+    if not 0 < tenths < 1000:
+        raise ContractLoadError(f"{where}: percentiles must be between 0 and 100 (got {value})")
+    whole, tenth = divmod(tenths, 10)
+    return f"p{whole:02d}" + (f"_{tenth}" if tenth else "")
+
+
+def _state_machine(raw: dict[str, Any]) -> ModelStateMachine | None:
+    """``state_machine`` (the framework's ``ModelFSMSubcontract`` fields) in our typed model."""
+    section = raw.get("state_machine")
+    if section is None:
+        return None
+    fsm = _mapping(section, "state_machine")
+    states = fsm.get("states") or []
+    transitions = fsm.get("transitions") or []
+    if not isinstance(states, list) or not isinstance(transitions, list):
+        raise ContractLoadError("state_machine: states and transitions must be lists")
+    error_states = set(_names(fsm.get("error_states"), "state_machine.error_states"))
+    terminal_states = set(_names(fsm.get("terminal_states"), "state_machine.terminal_states"))
+    try:
+        definitions = []
+        for entry in states:
+            state = _mapping(entry, "state_machine.states[]")
+            name = str(state.get("state_name", ""))
+            state_type = str(state.get("state_type", "operational"))
+            if name in error_states:
+                state_type = "error"
+            elif name in terminal_states or state.get("is_terminal") is True:
+                state_type = "terminal"
+            elif state_type not in {"operational", "snapshot"}:
+                state_type = "operational"
+            definitions.append(
+                ModelStateDefinition(
+                    name=name,
+                    description=str(state.get("description") or name),
+                    state_type=state_type,
+                )
+            )
+        moves = [
+            ModelStateTransition(
+                name=str(t.get("transition_name", "")),
+                from_state=str(t.get("from_state", "")),
+                to_state=str(t.get("to_state", "")),
+                trigger=str(t.get("trigger", "")),
+            )
+            for t in (_mapping(entry, "state_machine.transitions[]") for entry in transitions)
+        ]
+        return ModelStateMachine(
+            name=str(fsm.get("state_machine_name", "")),
+            description=str(fsm.get("description") or "state machine")[:400],
+            initial_state=str(fsm.get("initial_state", "")),
+            states=tuple(definitions),
+            transitions=tuple(moves),
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = "".join(f".{part}" for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ContractLoadError(f"state_machine{where}: {message}") from None
 
 
 def _stated_facts(raw: dict[str, Any]) -> ModelRequestFacts:
@@ -291,6 +452,13 @@ def load_contract(path: Path) -> tuple[ModelNodeContract, ModelPRDRequirements]:
     contract = build_contract(
         requirements, classification, gather_intelligence(requirements, classification)
     )
+    if kind is EnumNodeKind.REDUCER:
+        try:
+            machine = _state_machine(raw)
+        except ContractLoadError as exc:
+            raise ContractLoadError(f"{path}: {exc}") from None
+        if machine is not None:
+            contract = contract.model_copy(update={"state_machine": machine})
     return contract, requirements
 
 

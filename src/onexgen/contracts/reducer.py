@@ -1,24 +1,44 @@
-"""Reducer contracts: bounded batches folded per grouping key, optionally in time windows.
+"""Reducer contracts: bounded batches folded per grouping key, in the windows the request asked.
 
-The grouping key and the windows come from the request's facts (``group_by``, ``windows``)
-when it states them; the contract carries them in the framework's ``aggregation`` section
-(``ModelAggregationSubcontract``: ``grouping.grouping_fields``, ``windowing``). Folds are pure
-and never retried.
+What the request stated becomes the framework's own sections: the grouping key and windows
+(tumbling, or sliding with their slide) in ``aggregation`` (``ModelAggregationSubcontract``:
+``grouping.grouping_fields``, ``windowing.window_type/window_size_ms/window_slide_ms``), the
+percentiles asked for in ``aggregation.statistical.percentiles``, and the lifecycle of one
+reduction in ``state_machine`` (``ModelFSMSubcontract``). The lookback ("the last 24 hours")
+and top-N ("top 100 URLs by views") have no framework field and live in ``configuration``
+(``retention``, ``ranking``). Folds are pure and never retried.
 """
 
 from __future__ import annotations
 
 import keyword
+import re
 from typing import TYPE_CHECKING
 
 from onexgen.contracts.base import ModelKindProfile, build_from_profile
-from onexgen.models.contract import ModelWindowConfig
+from onexgen.models.contract import (
+    ModelRankingConfig,
+    ModelRetentionConfig,
+    ModelStateDefinition,
+    ModelStateMachine,
+    ModelStateTransition,
+    ModelWindowConfig,
+)
 
 if TYPE_CHECKING:
     from onexgen.models.classification import ModelClassificationResult
     from onexgen.models.contract import ModelNodeContract
+    from onexgen.models.facts import ModelRequestFacts
     from onexgen.models.intelligence import ModelIntelligence
     from onexgen.models.requirements import ModelPRDRequirements
+
+__all__ = [
+    "DEFAULT_GROUP_KEY",
+    "build_reducer_contract",
+    "group_key",
+    "lifecycle_state_machine",
+    "named_statistics",
+]
 
 PROFILE = ModelKindProfile(
     default_operation="aggregate", implied_features=("batching",), supports_retry=False
@@ -26,6 +46,40 @@ PROFILE = ModelKindProfile(
 DEFAULT_GROUP_KEY = "key"
 # fields the item model already has, or names Python refuses as attributes
 RESERVED_KEYS = frozenset({"value", "timestamp_seconds", "model_config", "model_fields"})
+
+# Named outputs a reducer computes per group: output name -> percentile (None: the mean).
+_STATISTIC_OUTPUTS = {"median": 50.0, "average": None}
+_PERCENTILE_OUTPUT = re.compile(r"^p(\d{1,2})(?:_(\d))?$")
+
+# Words after "by" in "top N <things> by <measure>" -> the aggregate field ranked on.
+MEASURE_WORDS = {
+    "count": "count",
+    "counts": "count",
+    "views": "count",
+    "hits": "count",
+    "visits": "count",
+    "requests": "count",
+    "events": "count",
+    "calls": "count",
+    "occurrences": "count",
+    "volume": "count",
+    "frequency": "count",
+    "total": "total",
+    "sum": "total",
+    "revenue": "total",
+    "amount": "total",
+    "spend": "total",
+    "sales": "total",
+    "value": "total",
+    "average": "mean",
+    "mean": "mean",
+    "max": "maximum",
+    "maximum": "maximum",
+    "peak": "maximum",
+    "min": "minimum",
+    "minimum": "minimum",
+}
+_BY_MEASURE = re.compile(r"\bby\s+(?:the\s+|their\s+|its\s+|total\s+)?([a-z][a-z0-9]*)", re.I)
 
 
 def group_key(contract: ModelNodeContract) -> str:
@@ -36,19 +90,179 @@ def group_key(contract: ModelNodeContract) -> str:
     return DEFAULT_GROUP_KEY
 
 
+def named_statistics(facts: ModelRequestFacts) -> tuple[tuple[str, float | None], ...]:
+    """(aggregate field, percentile) for each named output a reducer computes, in the request's
+    order: ``p95`` -> 95.0, ``p99_9`` -> 99.9, ``median`` -> 50.0, ``average`` -> None (mean)."""
+    found: list[tuple[str, float | None]] = []
+    for output in facts.outputs:
+        if output.name in _STATISTIC_OUTPUTS:
+            found.append((output.name, _STATISTIC_OUTPUTS[output.name]))
+        elif match := _PERCENTILE_OUTPUT.match(output.name):
+            whole, tenth = match.groups()
+            value = float(whole) + (int(tenth) / 10 if tenth else 0.0)
+            if 0.0 < value < 100.0:
+                found.append((output.name, value))
+    return tuple(found)
+
+
+def _windowing(facts: ModelRequestFacts) -> ModelWindowConfig | None:
+    """Windows as stated: the first sliding window (size and slide), else every tumbling size."""
+    sliding = [w for w in facts.windows if w.kind == "sliding" and w.slide_seconds]
+    if sliding:
+        first = sliding[0]
+        return ModelWindowConfig(
+            window_seconds=(first.size_seconds,),
+            window_kind="sliding",
+            slide_seconds=first.slide_seconds,
+        )
+    if facts.windows:
+        return ModelWindowConfig(
+            window_seconds=tuple(sorted({w.size_seconds for w in facts.windows}))
+        )
+    return None
+
+
+def _retention(facts: ModelRequestFacts) -> ModelRetentionConfig | None:
+    lookbacks = [d.seconds for d in facts.durations if d.role == "lookback"]
+    return ModelRetentionConfig(lookback_seconds=max(lookbacks)) if lookbacks else None
+
+
+def _ranking(facts: ModelRequestFacts) -> ModelRankingConfig | None:
+    for limit in facts.limits:
+        if limit.role == "top_n" and limit.value >= 1:
+            return ModelRankingConfig(top_n=limit.value, order_by=_measure(limit.source, facts))
+    return None
+
+
+def _measure(source: str, facts: ModelRequestFacts) -> str:
+    """The aggregate field "top N ... by <measure>" ranks on; ``count`` when unsaid."""
+    match = _BY_MEASURE.search(source)
+    if match is None:
+        return "count"
+    word = match.group(1).lower()
+    statistics = {name for name, _ in named_statistics(facts)}
+    return word if word in statistics else MEASURE_WORDS.get(word, "count")
+
+
+def lifecycle_state_machine(
+    name: str, *, lookback: bool, windows: bool, description: str = ""
+) -> ModelStateMachine:
+    """The life of one reduction, state by state, as the handler lives it.
+
+    ``idle`` -> ``collecting`` (a validated batch) [-> ``retained`` (items older than the
+    lookback dropped)] -> ``folded`` (per-group aggregates) [-> ``windowed`` (windows closed)]
+    -> ``emitted``; any failure moves to ``failed``. The optional states exist only when the
+    contract asks for a lookback or windows, so the machine says what this node does. The
+    generated handler (``templates/reducer/handler.py.j2``) fires these triggers by name.
+    """
+    states = [
+        ModelStateDefinition(name="idle", description="No batch received yet."),
+        ModelStateDefinition(name="collecting", description="A validated batch is being read."),
+    ]
+    transitions = [
+        ModelStateTransition(
+            name="receive_batch", from_state="idle", to_state="collecting", trigger="batch_received"
+        )
+    ]
+    current = "collecting"
+    if lookback:
+        states.append(
+            ModelStateDefinition(
+                name="retained", description="Items older than the lookback were dropped."
+            )
+        )
+        transitions.append(
+            ModelStateTransition(
+                name="drop_expired",
+                from_state=current,
+                to_state="retained",
+                trigger="expired_dropped",
+            )
+        )
+        current = "retained"
+    states.append(
+        ModelStateDefinition(
+            name="folded", description="Per-group aggregates computed.", state_type="snapshot"
+        )
+    )
+    transitions.append(
+        ModelStateTransition(
+            name="fold_batch", from_state=current, to_state="folded", trigger="batch_folded"
+        )
+    )
+    current = "folded"
+    if windows:
+        states.append(
+            ModelStateDefinition(
+                name="windowed",
+                description="Every window the items fall in is closed.",
+                state_type="snapshot",
+            )
+        )
+        transitions.append(
+            ModelStateTransition(
+                name="close_windows",
+                from_state=current,
+                to_state="windowed",
+                trigger="windows_closed",
+            )
+        )
+        current = "windowed"
+    states.append(
+        ModelStateDefinition(
+            name="emitted", description="The result was returned.", state_type="terminal"
+        )
+    )
+    states.append(
+        ModelStateDefinition(
+            name="failed",
+            description="The reduction was rejected or failed.",
+            state_type="error",
+        )
+    )
+    transitions.append(
+        ModelStateTransition(
+            name="emit_result", from_state=current, to_state="emitted", trigger="result_emitted"
+        )
+    )
+    transitions.append(
+        ModelStateTransition(
+            name="fail", from_state="*", to_state="failed", trigger="reduction_failed"
+        )
+    )
+    return ModelStateMachine(
+        name=f"{name}_lifecycle",
+        description=description or f"Lifecycle of one reduction of {name}.",
+        initial_state="idle",
+        states=tuple(states),
+        transitions=tuple(transitions),
+    )
+
+
 def build_reducer_contract(
     requirements: ModelPRDRequirements,
     classification: ModelClassificationResult,
     intelligence: ModelIntelligence,
 ) -> ModelNodeContract:
-    """Contract of a reducer node, grouped and windowed as the request's facts say."""
+    """Contract of a reducer node, grouped, windowed, trimmed and ranked as the facts say."""
     contract = build_from_profile(requirements, classification, intelligence, PROFILE)
     facts = requirements.facts
-    update: dict[str, object] = {"group_by": tuple(dict.fromkeys(g.name for g in facts.group_by))}
-    if facts.windows:
-        sizes = tuple(sorted({w.size_seconds for w in facts.windows}))
-        config = contract.configuration.model_copy(
-            update={"windowing": ModelWindowConfig(window_seconds=sizes)}
-        )
-        update["configuration"] = config
-    return contract.model_copy(update=update)
+    config_update: dict[str, object] = {
+        "retention": _retention(facts),
+        "ranking": _ranking(facts),
+    }
+    windowing = _windowing(facts)
+    if windowing is not None:
+        config_update["windowing"] = windowing
+    config = contract.configuration.model_copy(update=config_update)
+    return contract.model_copy(
+        update={
+            "group_by": tuple(dict.fromkeys(g.name for g in facts.group_by)),
+            "configuration": config,
+            "state_machine": lifecycle_state_machine(
+                contract.service_name,
+                lookback=config.retention is not None,
+                windows=config.windowing is not None,
+            ),
+        }
+    )

@@ -6,7 +6,9 @@
   ``default_circuit_breaker`` (``ModelEffectCircuitBreaker``). A non-idempotent operation gets an
   explicit ``retry_policy`` with retries off: the framework rejects retrying it, and so do we.
 - reducer: ``aggregation`` (``ModelAggregationSubcontract``): the functions folded per group,
-  ``grouping.grouping_fields`` (the item field it groups by) and ``windowing`` (tumbling windows).
+  ``grouping.grouping_fields`` (the item field it groups by), ``windowing`` (``window_type``
+  tumbling or sliding, ``window_size_ms``, ``window_slide_ms``) and ``statistical.percentiles``;
+  ``state_machine`` (``ModelFSMSubcontract``): the states and transitions of one reduction.
 - orchestrator: ``workflow_coordination.workflow_definition`` (``ModelWorkflowDefinition``): the
   steps as ``execution_graph`` nodes whose ``dependencies`` are the node ids of the steps they
   depend on (ids are deterministic, ``uuid5`` of package and step name); beside it the
@@ -38,6 +40,7 @@ __all__ = [
     "effect_subcontract",
     "framework_sections",
     "schedule",
+    "state_machine",
     "step_node_id",
     "workflow_coordination",
 ]
@@ -274,22 +277,45 @@ def workflow_coordination(contract: ModelNodeContract) -> dict[str, Any]:
     }
 
 
-def aggregation(contract: ModelNodeContract) -> dict[str, Any]:
-    """``aggregation`` of a reducer: what it computes per group, and its windows."""
-    from onexgen.contracts.reducer import group_key
+def _ms(seconds: float) -> int:
+    """Milliseconds for a window field; the framework's floor for windows is one second."""
+    return max(1000, round(seconds * 1000))
 
+
+def aggregation(contract: ModelNodeContract) -> dict[str, Any]:
+    """``aggregation`` of a reducer: what it computes per group, its windows and percentiles."""
+    from onexgen.contracts.reducer import group_key, named_statistics
+
+    statistics = named_statistics(contract.request_facts)
+    # the median is its own function; ``percentiles`` are the pNN outputs
+    percentiles = sorted({p for name, p in statistics if p is not None and name != "median"})
+    functions = ["count", "sum", "min", "max", "avg"]
+    if any(name == "median" for name, _ in statistics):
+        functions.append("median")
+    if any(name != "median" and p is not None for name, p in statistics):
+        functions.append("percentile")
     section: dict[str, Any] = {
         "version": dict(_VERSION),
-        "aggregation_functions": ["count", "sum", "min", "max", "avg"],
+        "aggregation_functions": functions,
         "grouping": {"version": dict(_VERSION), "grouping_fields": [group_key(contract)]},
     }
     windowing = contract.configuration.windowing
     if windowing is not None:
-        section["windowing"] = {
+        window: dict[str, Any] = {
             "version": dict(_VERSION),
             "windowing_enabled": True,
-            "window_type": "tumbling",
-            "window_size_ms": round(min(windowing.window_seconds) * 1000),
+            "window_type": windowing.window_kind,
+            "window_size_ms": _ms(min(windowing.window_seconds)),
+        }
+        if windowing.slide_seconds is not None:
+            window["window_slide_ms"] = _ms(windowing.slide_seconds)
+        section["windowing"] = window
+    if percentiles or "median" in functions:
+        section["statistical"] = {
+            "version": dict(_VERSION),
+            "statistical_enabled": True,
+            "statistical_functions": [f for f in functions if f in {"median", "percentile"}],
+            "percentiles": percentiles,
         }
     return section
 
@@ -314,11 +340,57 @@ def schedule(contract: ModelNodeContract) -> dict[str, Any]:
     return {"schedule": stated.model_dump(mode="json", exclude_none=True)}
 
 
+def state_machine(contract: ModelNodeContract) -> dict[str, Any]:
+    """``state_machine`` of a reducer (loads into ``ModelFSMSubcontract``).
+
+    Persistence is off: the state is the life of one reduction, not state kept between
+    requests, so there is nothing to checkpoint or restore.
+    """
+    machine = contract.state_machine
+    if machine is None:
+        return {}
+    return {
+        "version": dict(_VERSION),
+        "state_machine_name": machine.name,
+        "state_machine_version": dict(_VERSION),
+        "description": machine.description,
+        "initial_state": machine.initial_state,
+        "terminal_states": list(machine.terminal_states),
+        "error_states": list(machine.error_states),
+        "states": [
+            {
+                "version": dict(_VERSION),
+                "state_name": state.name,
+                "state_type": state.state_type,
+                "description": state.description,
+                "is_terminal": state.is_terminal,
+                "is_recoverable": not state.is_terminal,
+            }
+            for state in machine.states
+        ],
+        "transitions": [
+            {
+                "version": dict(_VERSION),
+                "transition_name": t.name,
+                "from_state": t.from_state,
+                "to_state": t.to_state,
+                "trigger": t.trigger,
+            }
+            for t in machine.transitions
+        ],
+        "persistence_enabled": False,
+        "recovery_enabled": False,
+        "rollback_enabled": False,
+    }
+
+
 def framework_sections(contract: ModelNodeContract) -> dict[str, Any]:
     """The framework-modelled sections this node's kind has, then concurrency and schedule."""
     sections: dict[str, Any] = {}
     if contract.node_kind is EnumNodeKind.REDUCER:
         sections = {"aggregation": aggregation(contract)}
+        if contract.state_machine is not None:
+            sections["state_machine"] = state_machine(contract)
     elif contract.node_kind is EnumNodeKind.EFFECT:
         sections = {"effect_subcontract": effect_subcontract(contract)}
     elif contract.node_kind is EnumNodeKind.ORCHESTRATOR and contract.workflow_steps:

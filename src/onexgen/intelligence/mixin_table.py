@@ -130,8 +130,9 @@ MIXIN_ROWS: Final[tuple[MixinRow, ...]] = (
         f"{_MIXINS}.mixin_fsm_execution",
         "mixin",
         ("reducer",),
-        "drives the reducer from the contract's state_machine (states, transitions) instead "
-        "of a hand-written fold",
+        "drives the reducer from the contract's state_machine (states, transitions); the "
+        "generated handler calls the executor it delegates to (execute_transition) per "
+        "reduction, since the mixin keeps one current state per object",
     ),
     MixinRow(
         "ModelFSMSubcontract",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from onexgen.models.enums import EnumCategory, EnumNodeKind
 from onexgen.models.facts import ModelRequestFacts
@@ -126,11 +126,111 @@ class ModelRateLimitConfig(BaseModel):
 
 
 class ModelWindowConfig(BaseModel):
-    """Time windows a reducer aggregates over."""
+    """Time windows a reducer aggregates over: tumbling (one window per ``size``, back to
+    back) or sliding (windows of each size starting every ``slide_seconds``)."""
 
     model_config = _FROZEN
 
     window_seconds: tuple[float, ...] = Field(min_length=1)
+    window_kind: Literal["tumbling", "sliding"] = "tumbling"
+    slide_seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _slide_only_when_sliding(self) -> ModelWindowConfig:
+        if (self.window_kind == "sliding") != (self.slide_seconds is not None):
+            raise ValueError("slide_seconds is required for sliding windows and only for them")
+        return self
+
+
+class ModelRetentionConfig(BaseModel):
+    """How far back a reducer folds: items older than ``lookback_seconds`` before the newest
+    item (or the request's reference time) are dropped ("keeping the last 24 hours")."""
+
+    model_config = _FROZEN
+
+    lookback_seconds: float = Field(gt=0)
+
+
+class ModelRankingConfig(BaseModel):
+    """Top-N: the ``top_n`` groups with the highest ``order_by`` measure ("top 100 URLs by
+    views" -> 100 by ``count``)."""
+
+    model_config = _FROZEN
+
+    top_n: int = Field(ge=1)
+    order_by: str = Field(default="count", pattern=r"^[a-z][a-z0-9_]*$")
+
+
+_STATE_NAME = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
+
+
+class ModelStateDefinition(BaseModel):
+    """One state of a reducer's state machine (``ModelFSMStateDefinition`` in the framework)."""
+
+    model_config = _FROZEN
+
+    name: str = Field(pattern=_STATE_NAME)
+    description: str = Field(min_length=1, max_length=400)
+    state_type: Literal["operational", "snapshot", "terminal", "error"] = "operational"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Terminal and error states end the run: nothing leaves them."""
+        return self.state_type in {"terminal", "error"}
+
+
+class ModelStateTransition(BaseModel):
+    """A legal move between states, taken when ``trigger`` happens; ``from_state`` ``*`` is
+    any non-terminal state (``ModelFSMStateTransition``)."""
+
+    model_config = _FROZEN
+
+    name: str = Field(pattern=_STATE_NAME)
+    from_state: str = Field(pattern=r"^(\*|[a-z][a-z0-9]*(?:_[a-z0-9]+)*)$")
+    to_state: str = Field(pattern=_STATE_NAME)
+    trigger: str = Field(pattern=_STATE_NAME)
+
+
+class ModelStateMachine(BaseModel):
+    """A reducer's state machine, written as the contract's ``state_machine`` section
+    (``ModelFSMSubcontract``); the generated handler takes its transitions from there."""
+
+    model_config = _FROZEN
+
+    name: str = Field(pattern=_STATE_NAME)
+    description: str = Field(min_length=1, max_length=400)
+    initial_state: str
+    states: tuple[ModelStateDefinition, ...] = Field(min_length=1)
+    transitions: tuple[ModelStateTransition, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModelStateMachine:
+        states = {state.name: state for state in self.states}
+        if len(states) != len(self.states):
+            raise ValueError("state names must be unique")
+        if self.initial_state not in states:
+            raise ValueError(f"initial_state {self.initial_state!r} is not one of the states")
+        names = [t.name for t in self.transitions]
+        if len(set(names)) != len(names):
+            raise ValueError("transition names must be unique")
+        for t in self.transitions:
+            if t.from_state != "*" and t.from_state not in states:
+                raise ValueError(f"transition {t.name!r}: unknown from_state {t.from_state!r}")
+            if t.to_state not in states:
+                raise ValueError(f"transition {t.name!r}: unknown to_state {t.to_state!r}")
+            if t.from_state != "*" and states[t.from_state].is_terminal:
+                raise ValueError(f"transition {t.name!r} leaves terminal state {t.from_state!r}")
+        return self
+
+    @property
+    def terminal_states(self) -> tuple[str, ...]:
+        """States that end a run (terminal and error states)."""
+        return tuple(s.name for s in self.states if s.is_terminal)
+
+    @property
+    def error_states(self) -> tuple[str, ...]:
+        """States a failed run ends in."""
+        return tuple(s.name for s in self.states if s.state_type == "error")
 
 
 class ModelBatchConfig(BaseModel):
@@ -185,6 +285,8 @@ class ModelFeatureConfiguration(BaseModel):
     cache: ModelCacheConfig | None = None
     rate_limit: ModelRateLimitConfig | None = None
     windowing: ModelWindowConfig | None = None
+    retention: ModelRetentionConfig | None = None
+    ranking: ModelRankingConfig | None = None
     batching: ModelBatchConfig | None = None
     pagination: ModelPaginationConfig | None = None
     validation_enabled: bool = True
@@ -245,6 +347,7 @@ class ModelNodeContract(BaseModel):
     workflow_steps: tuple[ModelContractStep, ...] = ()
     compensation: bool = False
     group_by: tuple[str, ...] = ()
+    state_machine: ModelStateMachine | None = None
     request_facts: ModelRequestFacts = Field(
         default_factory=ModelRequestFacts,
         description="every structured fact of the request (schedules, durations, limits, "

@@ -76,7 +76,11 @@ _TIMEOUT = re.compile(
     re.IGNORECASE,
 )
 _LATENCY = re.compile(
-    rf"(?:latency|p9\d|p50|response time)[^.\n\d]{{0,25}}({_NUM})\s*({_UNIT})\b"
+    # the number must belong to the latency: not across a clause ("p99 latency, keeping
+    # the last 24 hours" states a lookback, not a 24 h latency budget)
+    rf"(?:latency|p9\d|p50|response time)"
+    rf"(?:(?!\b(?:last|past|previous|recent|trailing|keep\w*|retain\w*|every)\b)[^.,;\n\d]){{0,25}}"
+    rf"({_NUM})\s*({_UNIT})\b"
     rf"|(?:under|below|within|<)\s*({_NUM})\s*(ms|milliseconds?)\b",
     re.IGNORECASE,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from onexgen.contracts.fact_settings import PRESIGN_OPERATIONS
@@ -12,7 +13,7 @@ from onexgen.contracts.naming import (
     operation_member,
     operation_method,
 )
-from onexgen.contracts.reducer import group_key
+from onexgen.contracts.reducer import group_key, named_statistics
 from onexgen.contracts.sections import DB_OPERATION_OF_VERB
 from onexgen.contracts.workflow import workflow_steps
 from onexgen.models.enums import EnumCategory, EnumNodeKind
@@ -131,6 +132,21 @@ def _steps(contract: ModelNodeContract) -> list[dict[str, Any]]:
     ]
 
 
+def _statistics(contract: ModelNodeContract) -> list[dict[str, Any]]:
+    """A reducer's named statistics (``p95``, ``median``, ``average``) as aggregate fields."""
+    if contract.node_kind is not EnumNodeKind.REDUCER:
+        return []
+    # ``expected``: the value on the sample 1..100 the generated test folds (nearest rank)
+    return [
+        {
+            "name": name,
+            "percentile": percentile,
+            "expected": 50.5 if percentile is None else float(math.ceil(percentile * 100 / 100.0)),
+        }
+        for name, percentile in named_statistics(contract.request_facts)
+    ]
+
+
 def _compensated(contract: ModelNodeContract) -> tuple[str, ...]:
     """Steps undone (in reverse) when a later step fails: those with a stated compensation, or
     every step when the request asked for compensation without saying how per step."""
@@ -237,6 +253,13 @@ def build_context(
         "named_steps": bool(workflow_steps(contract)),
         "compensation": contract.compensation,
         "group_key": group_key(contract),
+        "statistics": _statistics(contract),
+        "percentile_statistics": [
+            s
+            for s in _statistics(contract)
+            if s["percentile"] is not None and s["name"] != "median"
+        ],
+        "state_machine": contract.state_machine,
         "compensated_steps": _compensated(contract),
         "dry_run": kind in {EnumNodeKind.EFFECT, EnumNodeKind.COMPUTE},
         "op_retry": contract.configuration.retry is not None and kind is EnumNodeKind.EFFECT,

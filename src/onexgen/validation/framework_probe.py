@@ -144,7 +144,8 @@ def _sections(contract: dict[str, Any], kind: str | None) -> list[dict[str, Any]
         model = _load(ref)
         errors: list[dict[str, str]] = []
         try:
-            model.model_validate(contract[key])
+            loaded = model.model_validate(contract[key])
+            errors = [{"loc": "", "msg": fault[:_MAX_MESSAGE]} for fault in _soundness(key, loaded)]
         except ValidationError as exc:
             errors = [
                 {
@@ -157,6 +158,18 @@ def _sections(contract: dict[str, Any], kind: str | None) -> list[dict[str, Any]
             errors = [{"loc": "", "msg": _exc_text(exc)}]
         found.append({"section": key, "model": ref.partition(":")[2], "errors": errors})
     return found
+
+
+def _soundness(key: str, section: Any) -> list[str]:
+    """The framework's own checks beyond the model: a state machine's reachability and
+    terminal states (``validate_fsm_contract``)."""
+    if key != "state_machine":
+        return []
+    import asyncio
+
+    from omnibase_core.utils.util_fsm_executor import validate_fsm_contract
+
+    return list(asyncio.run(validate_fsm_contract(section)))
 
 
 def _exc_text(exc: BaseException) -> str:
