@@ -55,6 +55,7 @@ def make_handler(state: _State) -> type[BaseHTTPRequestHandler]:
                     "model": model,
                     "user": messages[-1].get("content", ""),
                     "authorization": bool(self.headers.get("Authorization")),
+                    "max_tokens": request.get("max_tokens"),
                 }
             )
             step = state.next_step(model)

@@ -57,6 +57,14 @@ def test_a_good_answer_is_validated_and_costed(llm_server: Start) -> None:
     (request,) = server.requests()
     assert request["model"] == "m1"
     assert request["authorization"]
+    assert request["max_tokens"] is None  # no cap unless one is configured
+
+
+def test_the_answer_cap_reaches_the_server(llm_server: Start) -> None:
+    server = llm_server({"*": [ok(GOOD)]})
+    _, answer = _ask(server.base_url, max_output_tokens=512)
+    assert isinstance(answer, ModelRequirementsAnswer)
+    assert [r["max_tokens"] for r in server.requests()] == [512]
 
 
 def test_invalid_json_is_an_answer_error_not_an_outage(llm_server: Start) -> None:

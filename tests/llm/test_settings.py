@@ -62,6 +62,17 @@ def test_a_bad_timeout_is_one_clear_line() -> None:
     assert settings_from_env({"ONEXGEN_LLM_TIMEOUT": "2.5"}).timeout_seconds == 2.5
 
 
+@pytest.mark.parametrize("text", ["many", "0", "-5"])
+def test_a_bad_answer_cap_is_one_clear_line(text: str) -> None:
+    with pytest.raises(LLMConfigurationError, match="not a positive whole number"):
+        settings_from_env({"ONEXGEN_LLM_MAX_TOKENS": text})
+
+
+def test_the_answer_cap_comes_from_the_environment() -> None:
+    assert settings_from_env({}).max_output_tokens is None
+    assert settings_from_env({"ONEXGEN_LLM_MAX_TOKENS": "768"}).max_output_tokens == 768
+
+
 def test_usage_is_summed_per_stage_in_order() -> None:
     calls = (
         ModelLLMCall(stage="code", model="m", outcome="ok", latency_ms=10, prompt_tokens=5),

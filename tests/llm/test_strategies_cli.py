@@ -116,6 +116,7 @@ def test_429_then_a_type_error_then_its_fix(
     assert strategy["requested"] == "auto"
     assert strategy["used"] == "hybrid"
     assert [r["accepted"] for r in strategy["rounds"]] == [False, True]
+    assert strategy["rounds"][1]["quality_score"] == 1.0  # every strict check, model code in
     finding = strategy["rounds"][0]["diagnostics"][0]
     assert finding["code"] == "mypy:assignment"
     assert finding["file"] == target.file
@@ -212,6 +213,10 @@ def test_500s_fall_back_to_templates(llm_server: Start, tmp_path: Path) -> None:
     run = _generate(tmp_path, _env(server.base_url), "--json")
     _fallback(run, tmp_path, "HTTP 500")
     assert len(server.requests()) == 4  # the first try and three retries
+    strict = _generate(tmp_path / "strict", _env(server.base_url), "--strict-llm")
+    assert strict.returncode == 1
+    assert "fell back to jinja2" in strict.stderr
+    assert KEY not in strict.stdout + strict.stderr
 
 
 def test_a_model_slower_than_the_timeout_falls_back(llm_server: Start, tmp_path: Path) -> None:
@@ -230,6 +235,10 @@ def test_connection_refused_falls_back_and_debug_logs_hold_no_key(
     run = _generate(tmp_path, env, "--json", "--debug")
     assert "openai" in run.stderr  # the SDK's own debug log was on
     _fallback(run, tmp_path, "connection failed")
+    strict = _generate(tmp_path / "strict", env, "--strict-llm", "--debug")
+    assert strict.returncode == 1
+    assert "fell back to jinja2" in strict.stderr
+    assert KEY not in strict.stdout + strict.stderr
 
 
 def test_batch_takes_the_strategy_options_and_degrades_per_node(

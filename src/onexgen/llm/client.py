@@ -137,6 +137,7 @@ class LLMClient:
             {"role": "system", "content": system},
             {"role": "user", "content": user},
         ]
+        limit = self.settings.max_output_tokens
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.settings.max_retries + 1),
@@ -151,6 +152,7 @@ class LLMClient:
                         messages=messages,
                         temperature=0,
                         response_format={"type": "json_object"},
+                        max_tokens=openai.omit if limit is None else limit,
                     )
         except openai.APIError as exc:
             self.breaker.record_failure()

@@ -20,6 +20,7 @@ BASE_URL_ENV = "ONEXGEN_LLM_BASE_URL"
 API_KEY_ENV = "ONEXGEN_LLM_API_KEY"
 MODEL_ENV = "ONEXGEN_LLM_MODEL"
 TIMEOUT_ENV = "ONEXGEN_LLM_TIMEOUT"
+MAX_TOKENS_ENV = "ONEXGEN_LLM_MAX_TOKENS"
 
 
 class LLMConfigurationError(ValueError):
@@ -35,6 +36,9 @@ class ModelLLMSettings(BaseModel):
     api_key: SecretStr | None = Field(default=None, repr=False)
     model: str | None = None
     timeout_seconds: float = Field(default=60.0, gt=0)
+    max_output_tokens: int | None = Field(
+        default=None, gt=0, description="cap on each answer's tokens (small local models ramble)"
+    )
     max_retries: int = Field(default=3, ge=0, le=10)
     max_retry_wait_seconds: float = Field(default=30.0, ge=0)
     breaker_window_seconds: int = Field(default=30, ge=10, le=3600)
@@ -89,6 +93,7 @@ def settings_from_env(
             raise LLMConfigurationError(
                 f"{TIMEOUT_ENV}={environ[TIMEOUT_ENV]!r} is not a number of seconds"
             ) from None
+    max_tokens = _positive_int(environ, MAX_TOKENS_ENV)
     key = environ.get(API_KEY_ENV)
     return ModelLLMSettings(
         base_url=environ.get(BASE_URL_ENV) or None,
@@ -97,8 +102,23 @@ def settings_from_env(
         strict=strict,
         enable_quorum=enable_quorum,
         quorum_models=models,
+        max_output_tokens=max_tokens,
         **({"timeout_seconds": timeout} if timeout is not None else {}),
     )
+
+
+def _positive_int(environ: Mapping[str, str], name: str) -> int | None:
+    """``environ[name]`` as a positive integer (None when unset); a clear error otherwise."""
+    text = environ.get(name)
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise LLMConfigurationError(f"{name}={text!r} is not a positive whole number")
+    return value
 
 
 class ModelStrategyChoice(BaseModel):
