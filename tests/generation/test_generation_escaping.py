@@ -190,3 +190,17 @@ def test_fit_docstring_refuses_unescaped_user_text() -> None:
     env = create_environment()
     with pytest.raises(UnescapedUserTextError):
         env.from_string("{{ text | fit_docstring }}").render(text=escaping.UserText("x"))
+
+
+def test_a_name_ending_in_its_kind_gets_no_second_kind_suffix() -> None:
+    from onexgen.contracts.naming import node_names
+    from onexgen.models.enums import EnumNodeKind
+
+    names = node_names(
+        EnumNodeKind.ORCHESTRATOR, "OrderHistoryOrchestrator", "order_history_orchestrator", "x"
+    )
+    assert names.package == "node_order_history_orchestrator"
+    assert names.node_class == "NodeOrderHistoryOrchestrator"
+    plain = node_names(EnumNodeKind.EFFECT, "RedisSessionStore", "redis_session_store", "x")
+    assert plain.package == "node_redis_session_store_effect"
+    assert plain.node_class == "NodeRedisSessionStoreEffect"

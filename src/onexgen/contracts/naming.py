@@ -71,13 +71,17 @@ def node_names(
     if service[0].isdigit():
         service = f"n_{service}"
     cls = pascal(node_name)
+    # A name that already ends in its kind ("OrderHistoryOrchestrator") gets no second one.
+    kind_word = kind.value.capitalize()
+    package = service if service.endswith(f"_{kind.value}") else f"{service}_{kind.value}"
+    node_class = cls if cls.endswith(kind_word) else f"{cls}{kind_word}"
     return ModelNodeNames(
         kind=kind,
         pascal=cls,
         service=service,
         domain=identifier(domain).rstrip("_"),
-        package=f"node_{service}_{kind.value}",
-        node_class=f"Node{cls}{kind.value.capitalize()}",
+        package=f"node_{package}",
+        node_class=f"Node{node_class}",
         handler_class=f"Handler{cls}",
         handler_module=f"handler_{service}",
         input_class=f"Model{cls}Input",
