@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import (
+    COLLECTIVE_NOUNS,
     DETERMINERS,
     FUNCTION_WORDS,
     LEAD_ADVERBS,
     LIST_HEADS,
+    LIST_INTRODUCERS,
     NON_STEP_LEADS,
     NOT_KEYS,
     NUMBER_WORDS,
@@ -257,6 +259,69 @@ def parallel_steps(text: str, steps: tuple[Step, ...]) -> tuple[int, ...]:
     return tuple(named) if len(named) >= 2 else ()
 
 
+_Chunk = tuple[str, int, tuple[str, ...] | None]
+"""A clause's text, its position, and its item words when it is an item of a noun list."""
+
+
+def _item_words(words: list[str]) -> list[str] | None:
+    """The words of one list item ("watermark", "image resize"), or None when the piece is a
+    clause of its own (a verb with its object, a prepositional phrase)."""
+    if words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    if not 1 <= len(words) <= 3 or any(word.lower() in _PREPOSITIONS for word in words):
+        return None
+    return [word for word in words if word.lower() not in FUNCTION_WORDS] or None
+
+
+def _list_start(words: list[str]) -> tuple[list[str], list[str]] | None:
+    """(headline words, first item words) of the piece that opens a noun list: "fan out a job
+    to the | resize" splits after the determiner that follows the preposition, "run the |
+    resize" after a list verb's determiner; a bare item opens the list itself."""
+    for index in range(len(words) - 2, 0, -1):
+        if words[index].lower() in LIST_INTRODUCERS and words[index + 1].lower() in DETERMINERS:
+            item = _item_words(words[index + 2 :])
+            return (words[:index], item) if item else None
+    if len(words) > 2 and lemma(words[0]) in LIST_HEADS and words[1].lower() in DETERMINERS:
+        item = _item_words(words[2:])
+        return (words[:2], item) if item else None
+    item = _item_words(words)
+    return ([], item) if item else None
+
+
+def _collective_list(clauses: list[tuple[str, int]]) -> tuple[list[_Chunk], str | None]:
+    """Clauses with a noun list whose last item ends in a collective noun ("the resize,
+    watermark and upload steps") read as items named without that noun; also the headline
+    that introduced the list ("Fan out a thumbnail job"), when there is one."""
+    plain: list[_Chunk] = [(chunk, position, None) for chunk, position in clauses]
+    for last, (chunk, _) in enumerate(clauses):
+        words = _WORD.findall(chunk)
+        at = next(
+            (i for i, word in enumerate(words[:4]) if i and word.lower() in COLLECTIVE_NOUNS),
+            None,
+        )
+        tail = _item_words(words[:at]) if at is not None else None
+        if last == 0 or tail is None:
+            continue
+        items: list[tuple[int, list[str]]] = [(last, tail)]
+        first = last - 1
+        while first > 0 and (middle := _item_words(_WORD.findall(clauses[first][0]))):
+            items.append((first, middle))
+            first -= 1
+        opening = _list_start(_WORD.findall(clauses[first][0]))
+        if opening is None:
+            continue
+        headline_words, item = opening
+        items.append((first, item))
+        chunks = plain[:first]
+        for index, words_of_item in reversed(items):
+            text, where = clauses[index]
+            offset = text.find(words_of_item[0])
+            chunks.append((" ".join(words_of_item), where + max(0, offset), tuple(words_of_item)))
+        chunks.extend(plain[last + 1 :])
+        return chunks, " ".join(headline_words) or None
+    return plain, None
+
+
 def _list_head(steps: list[Step]) -> str:
     return next((step.action for step in reversed(steps) if step.action), "")
 
@@ -280,7 +345,15 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
             colon_list = colon_list or len(clauses) >= 2
         else:
             clauses = _chunks(sentence, position)
-        for chunk, chunk_position in clauses:
+        chunks, introduced_by = _collective_list(clauses)
+        if introduced_by is not None:
+            headline = _clause(introduced_by, position)
+            if headline and headline.action and lead is None:
+                lead = headline
+        for chunk, chunk_position, item in chunks:
+            if item is not None:
+                steps.append(Step("", item, chunk, chunk_position))
+                continue
             step = _clause(chunk, chunk_position)
             if step is None:
                 continue

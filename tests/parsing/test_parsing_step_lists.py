@@ -1,0 +1,123 @@
+"""Step lists closed by a collective noun, and leading schedule adverbials (issue 9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from onexgen.models import EnumNodeKind, ModelPRDRequirements
+from onexgen.parsing import PRDAnalyzer
+
+
+def analyze(prompt: str) -> ModelPRDRequirements:
+    return PRDAnalyzer().analyze_prompt(prompt)
+
+
+def step_names(parsed: ModelPRDRequirements) -> list[str]:
+    return [step.name for step in parsed.facts.steps]
+
+
+# --- "to the A, B and C steps": the collective noun names every item and is dropped --------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "steps"),
+    [
+        (
+            "Fan out a thumbnail job to the resize, watermark and upload steps in parallel "
+            "and wait for all of them",
+            ["resize", "watermark", "upload"],
+        ),
+        (
+            "Send each order into the fraud, credit and inventory services at the same time "
+            "and gather the results",
+            ["fraud", "credit", "inventory", "gather_results"],
+        ),
+        (
+            "Dispatch every video across the transcode, caption and thumbnail tasks "
+            "concurrently and wait for all of them",
+            ["transcode", "caption", "thumbnail"],
+        ),
+        (
+            "Run the lint, test and package stages concurrently, then publish the build",
+            ["lint", "test", "package", "publish_build"],
+        ),
+    ],
+)
+def test_collective_noun_list_gives_one_parallel_group(prompt: str, steps: list[str]) -> None:
+    parsed = analyze(prompt)
+    assert parsed.node_type is EnumNodeKind.ORCHESTRATOR
+    assert step_names(parsed) == steps
+    listed = [step for step in parsed.facts.steps if step.name in steps[:3]]
+    groups = {step.parallel_group for step in listed}
+    assert len(groups) == 1
+    assert None not in groups
+    assert parsed.facts.parallel
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Send the invoice to the billing and accounting services",
+        "Publish order events to the shipping, billing and audit services",
+    ],
+)
+def test_one_delivery_to_several_services_stays_an_effect(prompt: str) -> None:
+    """Naming where one action delivers is not a workflow of its own."""
+    parsed = analyze(prompt)
+    assert parsed.node_type is EnumNodeKind.EFFECT
+    assert step_names(parsed) == []
+
+
+# --- "Nightly, ...": a schedule, not part of the clause that names the node ----------------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name", "steps", "seconds", "cron"),
+    [
+        (
+            "Nightly, run the orders ETL: extract, transform, load, alert on failure",
+            "OrdersETL",
+            ["extract", "transform", "load", "alert_failure"],
+            86400.0,
+            "0 2 * * *",
+        ),
+        (
+            "Each morning, build the sales report: fetch the orders, total them per region, "
+            "email the summary",
+            "SalesReportWorkflow",
+            ["fetch_orders", "total_region", "email_summary"],
+            86400.0,
+            "0 7 * * *",
+        ),
+        (
+            "Every hour, rebuild the search index: crawl the pages, tokenize them, write the index",
+            "SearchIndexWorkflow",
+            ["crawl_pages", "tokenize", "write_index"],
+            3600.0,
+            None,
+        ),
+    ],
+)
+def test_leading_schedule_is_a_schedule_fact(
+    prompt: str, name: str, steps: list[str], seconds: float, cron: str | None
+) -> None:
+    parsed = analyze(prompt)
+    assert parsed.node_type is EnumNodeKind.ORCHESTRATOR
+    assert parsed.node_name == name
+    assert step_names(parsed) == steps
+    schedule = parsed.facts.schedules[0]
+    assert schedule.every_seconds == seconds
+    assert schedule.cron == cron
+    assert schedule.source == prompt.split(",", maxsplit=1)[0]
+
+
+def test_leading_schedule_does_not_change_the_parse() -> None:
+    """The same request with and without its leading schedule: same kind, name and steps."""
+    plain = analyze("Poll the inventory API and store the stock levels in PostgreSQL")
+    scheduled = analyze(
+        "Every 5 minutes, poll the inventory API and store the stock levels in PostgreSQL"
+    )
+    assert (scheduled.node_type, scheduled.node_name) == (plain.node_type, plain.node_name)
+    assert step_names(scheduled) == step_names(plain)
+    assert [s.every_seconds for s in scheduled.facts.schedules] == [300.0]
+    assert not plain.facts.schedules
