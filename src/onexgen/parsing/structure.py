@@ -268,8 +268,10 @@ def _item_words(words: list[str]) -> list[str] | None:
     clause of its own (a verb with its object, a prepositional phrase)."""
     if words and words[0].lower() in DETERMINERS:
         words = words[1:]
-    if not 1 <= len(words) <= 3 or any(word.lower() in _PREPOSITIONS for word in words):
-        return None
+    if not 1 <= len(words) <= 3 or any(
+        word.lower() in _PREPOSITIONS or word.lower() in DETERMINERS for word in words
+    ):
+        return None  # "to the billing", "restart the web": a clause, not an item
     return [word for word in words if word.lower() not in FUNCTION_WORDS] or None
 
 
@@ -284,6 +286,8 @@ def _list_start(words: list[str]) -> tuple[list[str], list[str]] | None:
     if len(words) > 2 and lemma(words[0]) in LIST_HEADS and words[1].lower() in DETERMINERS:
         item = _item_words(words[2:])
         return (words[:2], item) if item else None
+    if len(words) > 1 and _is_action(words[0]):
+        return None  # "restart web and worker services": one action on two objects
     item = _item_words(words)
     return ([], item) if item else None
 
