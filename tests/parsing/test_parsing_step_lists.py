@@ -121,3 +121,41 @@ def test_leading_schedule_does_not_change_the_parse() -> None:
     assert step_names(scheduled) == step_names(plain)
     assert [s.every_seconds for s in scheduled.facts.schedules] == [300.0]
     assert not plain.facts.schedules
+
+
+# --- "and run them in parallel": a clause that points back qualifies the steps -------------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "parallel", "after"),
+    [
+        (
+            "Fetch the prices, fetch the stock levels and run them in parallel, "
+            "then merge the results",
+            ["fetch_prices", "fetch_stock_levels"],
+            "merge_results",
+        ),
+        (
+            "Split the upload into the scan, index and archive jobs and run them in parallel",
+            ["scan", "index", "archive"],
+            None,
+        ),
+    ],
+)
+def test_back_reference_runs_the_earlier_steps_side_by_side(
+    prompt: str, parallel: list[str], after: str | None
+) -> None:
+    parsed = analyze(prompt)
+    steps = {step.name: step for step in parsed.facts.steps}
+    assert list(steps) == [*parallel, *([after] if after else [])]
+    assert len({steps[name].parallel_group for name in parallel} - {None}) == 1
+    assert all(steps[name].parallel_group for name in parallel)
+    if after:
+        assert steps[after].parallel_group is None
+        assert set(steps[after].depends_on) == set(parallel)
+
+
+def test_run_all_with_an_object_is_a_step() -> None:
+    """'run all tests' has its own object: a step, not a pointer back."""
+    parsed = analyze("Run all tests, then deploy the build to staging")
+    assert [step.name for step in parsed.facts.steps] == ["run_tests", "deploy_build_to_staging"]

@@ -131,6 +131,9 @@ LIST_INTRODUCERS: Final[frozenset[str]] = _words("to into across onto through")
 """Prepositions after which a verb's object hands over to a list ("fan the job out to the
 resize, watermark and upload steps")."""
 
+BACK_REFERENCES: Final[frozenset[str]] = _words("them these those all both each")
+"""Objects that point back at the steps already listed ("and run them in parallel")."""
+
 PREPOSITIONS: Final[frozenset[str]] = _words(
     "to into from in on at for with via through of by over across between per each every"
 )
@@ -280,6 +283,7 @@ FLOW_NOUNS: Final[frozenset[str]] = _words(
 __all__ = [
     "ACTION_SEEDS",
     "AGENT_NOUNS",
+    "BACK_REFERENCES",
     "CADENCES",
     "COLLECTIVE_NOUNS",
     "DETERMINERS",

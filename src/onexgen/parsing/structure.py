@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import (
+    BACK_REFERENCES,
     COLLECTIVE_NOUNS,
     DETERMINERS,
     FUNCTION_WORDS,
@@ -233,7 +234,12 @@ def _grouping(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def _refers_to(step: Step, chunk: str, steps: list[Step]) -> list[int]:
-    """Indexes of earlier steps whose objects a qualifying clause names again."""
+    """Indexes of earlier steps whose objects a qualifying clause names again, or all of them
+    when its object points back ("run them in parallel")."""
+    after = _WORD.findall(chunk)[1:]
+    points_back = bool(after) and after[0].lower() in BACK_REFERENCES
+    if step.action and points_back and (len(after) == 1 or after[1].lower() in FUNCTION_WORDS):
+        return list(range(len(steps)))
     words = {lemma(word) for word in step.objects or _WORD.findall(chunk)} - FUNCTION_WORDS
     return [
         index
@@ -330,9 +336,13 @@ def _list_head(steps: list[Step]) -> str:
     return next((step.action for step in reversed(steps) if step.action), "")
 
 
-def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation], bool]:
-    """The lead action, the steps, the undo clauses, and whether a headline heads a list."""
+def _read_clauses(
+    text: str,
+) -> tuple[Step | None, list[Step], list[Compensation], bool, tuple[int, ...]]:
+    """The lead action, the steps, the undo clauses, whether a headline heads a list, and the
+    steps a later clause runs side by side ("..., and run them in parallel")."""
     steps: list[Step] = []
+    side_by_side: tuple[int, ...] = ()
     compensations: list[Compensation] = []
     lead: Step | None = None
     colon_list = False
@@ -368,9 +378,11 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
                 compensations.append(compensation)
             elif not step.name:
                 continue
-            elif _refers_to(step, chunk, steps) and (
+            elif (referred := _refers_to(step, chunk, steps)) and (
                 _PARALLEL.search(chunk) or step.action in LIST_HEADS
             ):
+                if _PARALLEL.search(chunk) and len(referred) >= 2:
+                    side_by_side = tuple(referred)
                 continue  # "running the charts and the figures in parallel" qualifies steps
             elif step.action and step.action not in NON_STEP_LEADS:
                 steps.append(step)
@@ -385,7 +397,7 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
         # "Run the identity check, sanctions screening ...": the run verb heads a noun list
         first = steps[0]
         steps[0] = Step("", first.objects, first.source, first.position)
-    return lead, [step for step in steps if step.name], compensations, colon_list
+    return lead, [step for step in steps if step.name], compensations, colon_list, side_by_side
 
 
 def _kind_of(step: Step | None) -> str | None:
@@ -453,7 +465,7 @@ def _accumulation(
 
 def read_structure(text: str) -> Structure:
     """Steps, parallelism, compensation and grouping keys of ``text`` (the purpose text)."""
-    lead, steps, compensations, colon_list = _read_clauses(text)
+    lead, steps, compensations, colon_list, side_by_side = _read_clauses(text)
     parallel_match = _PARALLEL.search(text)
     grouping = _grouping(text)
     return Structure(
@@ -465,7 +477,9 @@ def read_structure(text: str) -> Structure:
         grouping=grouping,
         orchestrated="; ".join(_workflow_reasons(text, lead, steps, compensations, colon_list)),
         accumulates=_accumulation(text, lead, steps, grouping),
-        parallel_steps=parallel_steps(text, tuple(steps)) if parallel_match else (),
+        parallel_steps=(side_by_side or parallel_steps(text, tuple(steps)))
+        if parallel_match
+        else (),
     )
 
 
