@@ -72,11 +72,10 @@ def test_one_delivery_to_several_services_stays_an_effect(prompt: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("prompt", "name", "steps", "seconds", "cron"),
+    ("prompt", "steps", "seconds", "cron"),
     [
         (
             "Nightly, run the orders ETL: extract, transform, load, alert on failure",
-            "OrdersETL",
             ["extract", "transform", "load", "alert_failure"],
             86400.0,
             "0 2 * * *",
@@ -84,43 +83,42 @@ def test_one_delivery_to_several_services_stays_an_effect(prompt: str) -> None:
         (
             "Each morning, build the sales report: fetch the orders, total them per region, "
             "email the summary",
-            "SalesReportWorkflow",
             ["fetch_orders", "total_region", "email_summary"],
             86400.0,
             "0 7 * * *",
         ),
         (
             "Every hour, rebuild the search index: crawl the pages, tokenize them, write the index",
-            "SearchIndexWorkflow",
             ["crawl_pages", "tokenize", "write_index"],
             3600.0,
             None,
         ),
+        (
+            "Every 5 minutes, poll the inventory API and store the stock levels in PostgreSQL",
+            [],
+            300.0,
+            None,
+        ),
+        ("Nightly, create a node that exports the invoices to S3", [], 86400.0, "0 2 * * *"),
     ],
 )
-def test_leading_schedule_is_a_schedule_fact(
-    prompt: str, name: str, steps: list[str], seconds: float, cron: str | None
+def test_leading_schedule_is_a_schedule_fact_and_changes_nothing_else(
+    prompt: str, steps: list[str], seconds: float, cron: str | None
 ) -> None:
+    adverbial, rest = prompt.split(", ", maxsplit=1)
     parsed = analyze(prompt)
-    assert parsed.node_type is EnumNodeKind.ORCHESTRATOR
-    assert parsed.node_name == name
-    assert step_names(parsed) == steps
-    schedule = parsed.facts.schedules[0]
-    assert schedule.every_seconds == seconds
-    assert schedule.cron == cron
-    assert schedule.source == prompt.split(",", maxsplit=1)[0]
-
-
-def test_leading_schedule_does_not_change_the_parse() -> None:
-    """The same request with and without its leading schedule: same kind, name and steps."""
-    plain = analyze("Poll the inventory API and store the stock levels in PostgreSQL")
-    scheduled = analyze(
-        "Every 5 minutes, poll the inventory API and store the stock levels in PostgreSQL"
-    )
-    assert (scheduled.node_type, scheduled.node_name) == (plain.node_type, plain.node_name)
-    assert step_names(scheduled) == step_names(plain)
-    assert [s.every_seconds for s in scheduled.facts.schedules] == [300.0]
+    plain = analyze(rest[0].upper() + rest[1:])
+    assert (parsed.node_type, parsed.node_name) == (plain.node_type, plain.node_name)
+    assert step_names(parsed) == step_names(plain) == steps
     assert not plain.facts.schedules
+    schedule = parsed.facts.schedules[0]
+    assert (schedule.every_seconds, schedule.cron, schedule.source) == (seconds, cron, adverbial)
+
+
+def test_leading_schedule_keeps_the_name_out_of_the_failure_clause() -> None:
+    parsed = analyze("Nightly, run the orders ETL: extract, transform, load, alert on failure")
+    assert parsed.node_type is EnumNodeKind.ORCHESTRATOR
+    assert parsed.node_name == "OrdersETL"
 
 
 # --- "and run them in parallel": a clause that points back qualifies the steps -------------

@@ -882,10 +882,12 @@ def analyze_prompt_values(
         if stated is not None
         for span in stated.spans
     ]
-    if request := _REQUEST_LEAD.match(text):
-        spans.append(request.span())
+    after_schedule = text
     if leading_schedule := _LEADING_SCHEDULE.match(text):
         spans.append(leading_schedule.span())
+        after_schedule = " " * leading_schedule.end() + text[leading_schedule.end() :]
+    if request := _REQUEST_LEAD.match(after_schedule):
+        spans.append(request.span())
     facts = _read_facts(text, spans, stated_name)
     # A stated name or domain together with a stated kind is a deliberate scaffold request
     # (like `onex new node NAME --type KIND`); anything less says nothing about the node.
