@@ -116,6 +116,24 @@ LEAD_ADVERBS: Final[frozenset[str]] = _words(
 )
 """Words that open a clause without being its action ("then fetch the score")."""
 
+SCHEDULE_TIMES: Final[frozenset[str]] = _words(
+    "second minute hour day night morning evening afternoon week weekday weekend month year"
+)
+"""Times of day and periods a leading schedule adverbial names ("Each morning, ...")."""
+
+COLLECTIVE_NOUNS: Final[frozenset[str]] = _words(
+    "step steps stage stages service services job jobs task tasks node nodes phase phases"
+)
+"""Nouns that close a list and name what every item is ("the resize, watermark and upload
+steps"): they apply to all the items and are dropped from the step names."""
+
+LIST_INTRODUCERS: Final[frozenset[str]] = _words("to into across onto through")
+"""Prepositions after which a verb's object hands over to a list ("fan the job out to the
+resize, watermark and upload steps")."""
+
+BACK_REFERENCES: Final[frozenset[str]] = _words("them these those all both each")
+"""Objects that point back at the steps already listed ("and run them in parallel")."""
+
 PREPOSITIONS: Final[frozenset[str]] = _words(
     "to into from in on at for with via through of by over across between per each every"
 )
@@ -265,18 +283,22 @@ FLOW_NOUNS: Final[frozenset[str]] = _words(
 __all__ = [
     "ACTION_SEEDS",
     "AGENT_NOUNS",
+    "BACK_REFERENCES",
     "CADENCES",
+    "COLLECTIVE_NOUNS",
     "DETERMINERS",
     "FLOW_NOUNS",
     "FUNCTION_WORDS",
     "LEAD_ADVERBS",
     "LIMIT_ROLES",
     "LIST_HEADS",
+    "LIST_INTRODUCERS",
     "NON_STEP_LEADS",
     "NOT_KEYS",
     "NUMBER_WORDS",
     "PARALLEL_PHRASES",
     "PREPOSITIONS",
+    "SCHEDULE_TIMES",
     "STATISTIC_NOUNS",
     "STATISTIC_NOUNS_WITH_OF",
     "TIME_UNITS",

@@ -20,6 +20,8 @@ from onexgen.parsing.lexicon import (
     AGENT_NOUNS,
     CADENCES,
     FLOW_NOUNS,
+    NUMBER_WORDS,
+    SCHEDULE_TIMES,
     STATISTIC_NOUNS,
     WEAK_ACTIONS,
 )
@@ -97,6 +99,17 @@ _NOT_NAMES = word_set(
     create build make generate new my our your as at or into
     """
 )
+_LEADING_SCHEDULE = re.compile(
+    r"^\s*((?:at\s+)?(?:" + "|".join(c.replace(" ", r"\s+") for c in CADENCES) + r")"
+    r"|(?:every|each|once\s+(?:a|an|per|every))\s+(?:(?:\d+(?:\.\d+)?|"
+    + "|".join(NUMBER_WORDS)
+    + r"|other)\s+)?(?:"
+    + "|".join(SCHEDULE_TIMES)
+    + r")s?)\s*,\s*",
+    re.IGNORECASE,
+)
+"""A schedule adverbial opening the request ("Nightly, run the ETL: ..."): it says when the
+node runs, so it is read as a schedule and kept out of the clause that names the node."""
 _NOT_DOMAINS = word_set("the a an this that same its our my your one any some")
 _REQUEST_LEAD = re.compile(
     r"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?"
@@ -869,7 +882,11 @@ def analyze_prompt_values(
         if stated is not None
         for span in stated.spans
     ]
-    if request := _REQUEST_LEAD.match(text):
+    after_schedule = text
+    if leading_schedule := _LEADING_SCHEDULE.match(text):
+        spans.append(leading_schedule.span())
+        after_schedule = " " * leading_schedule.end() + text[leading_schedule.end() :]
+    if request := _REQUEST_LEAD.match(after_schedule):
         spans.append(request.span())
     facts = _read_facts(text, spans, stated_name)
     # A stated name or domain together with a stated kind is a deliberate scaffold request
@@ -903,6 +920,8 @@ def analyze_prompt_values(
         workflow=kind == Kind.ORCHESTRATOR,
         accumulates=kind == Kind.REDUCER,
     )
+    if leading_schedule is not None:
+        _add_leading_schedule(request_facts, leading_schedule.group(1))
 
     explicit: list[str] = ["node_type"] if kind_stated else []
     if stated_name is not None:
@@ -949,6 +968,16 @@ def analyze_prompt_values(
         original_prompt=prompt,
         facts=request_facts,
     )
+
+
+def _add_leading_schedule(request_facts: dict[str, Any], adverbial: str) -> None:
+    """Put the facts of a leading schedule adverbial first ("Each morning," runs at 07:00):
+    the adverbial was kept out of the purpose text so it cannot name or classify the node."""
+    phrase = re.sub(r"^\s*each\b", "every", adverbial, flags=re.IGNORECASE)
+    found = extract_facts(phrase, read_structure(phrase), workflow=False, accumulates=False)
+    for key in ("schedules", "durations"):
+        entries = [{**entry, "source": adverbial} for entry in found[key]]
+        request_facts[key] = [*entries, *request_facts[key]]
 
 
 def _lead_evidence(structure: Structure) -> tuple[str, str] | None:

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 from onexgen.parsing.lemmas import lemma
 from onexgen.parsing.lexicon import (
+    BACK_REFERENCES,
+    COLLECTIVE_NOUNS,
     DETERMINERS,
     FUNCTION_WORDS,
     LEAD_ADVERBS,
     LIST_HEADS,
+    LIST_INTRODUCERS,
     NON_STEP_LEADS,
     NOT_KEYS,
     NUMBER_WORDS,
@@ -231,7 +234,12 @@ def _grouping(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def _refers_to(step: Step, chunk: str, steps: list[Step]) -> list[int]:
-    """Indexes of earlier steps whose objects a qualifying clause names again."""
+    """Indexes of earlier steps whose objects a qualifying clause names again, or all of them
+    when its object points back ("run them in parallel")."""
+    after = _WORD.findall(chunk)[1:]
+    points_back = bool(after) and after[0].lower() in BACK_REFERENCES
+    if step.action and points_back and (len(after) == 1 or after[1].lower() in FUNCTION_WORDS):
+        return list(range(len(steps)))
     words = {lemma(word) for word in step.objects or _WORD.findall(chunk)} - FUNCTION_WORDS
     return [
         index
@@ -257,13 +265,84 @@ def parallel_steps(text: str, steps: tuple[Step, ...]) -> tuple[int, ...]:
     return tuple(named) if len(named) >= 2 else ()
 
 
+_Chunk = tuple[str, int, tuple[str, ...] | None]
+"""A clause's text, its position, and its item words when it is an item of a noun list."""
+
+
+def _item_words(words: list[str]) -> list[str] | None:
+    """The words of one list item ("watermark", "image resize"), or None when the piece is a
+    clause of its own (a verb with its object, a prepositional phrase)."""
+    if words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    if not 1 <= len(words) <= 3 or any(
+        word.lower() in _PREPOSITIONS or word.lower() in DETERMINERS for word in words
+    ):
+        return None  # "to the billing", "restart the web": a clause, not an item
+    return [word for word in words if word.lower() not in FUNCTION_WORDS] or None
+
+
+def _list_start(words: list[str]) -> tuple[list[str], list[str]] | None:
+    """(headline words, first item words) of the piece that opens a noun list: "fan out a job
+    to the | resize" splits after the determiner that follows the preposition, "run the |
+    resize" after a list verb's determiner; a bare item opens the list itself."""
+    for index in range(len(words) - 2, 0, -1):
+        if words[index].lower() in LIST_INTRODUCERS and words[index + 1].lower() in DETERMINERS:
+            item = _item_words(words[index + 2 :])
+            return (words[:index], item) if item else None
+    if len(words) > 2 and lemma(words[0]) in LIST_HEADS and words[1].lower() in DETERMINERS:
+        item = _item_words(words[2:])
+        return (words[:2], item) if item else None
+    if len(words) > 1 and _is_action(words[0]):
+        return None  # "restart web and worker services": one action on two objects
+    item = _item_words(words)
+    return ([], item) if item else None
+
+
+def _collective_list(clauses: list[tuple[str, int]]) -> tuple[list[_Chunk], str | None]:
+    """Clauses with a noun list whose last item ends in a collective noun ("the resize,
+    watermark and upload steps") read as items named without that noun; also the headline
+    that introduced the list ("Fan out a thumbnail job"), when there is one."""
+    plain: list[_Chunk] = [(chunk, position, None) for chunk, position in clauses]
+    for last, (chunk, _) in enumerate(clauses):
+        words = _WORD.findall(chunk)
+        at = next(
+            (i for i, word in enumerate(words[:4]) if i and word.lower() in COLLECTIVE_NOUNS),
+            None,
+        )
+        tail = _item_words(words[:at]) if at is not None else None
+        if last == 0 or tail is None:
+            continue
+        items: list[tuple[int, list[str]]] = [(last, tail)]
+        first = last - 1
+        while first > 0 and (middle := _item_words(_WORD.findall(clauses[first][0]))):
+            items.append((first, middle))
+            first -= 1
+        opening = _list_start(_WORD.findall(clauses[first][0]))
+        if opening is None:
+            continue
+        headline_words, item = opening
+        items.append((first, item))
+        chunks = plain[:first]
+        for index, words_of_item in reversed(items):
+            text, where = clauses[index]
+            offset = text.find(words_of_item[0])
+            chunks.append((" ".join(words_of_item), where + max(0, offset), tuple(words_of_item)))
+        chunks.extend(plain[last + 1 :])
+        return chunks, " ".join(headline_words) or None
+    return plain, None
+
+
 def _list_head(steps: list[Step]) -> str:
     return next((step.action for step in reversed(steps) if step.action), "")
 
 
-def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation], bool]:
-    """The lead action, the steps, the undo clauses, and whether a headline heads a list."""
+def _read_clauses(
+    text: str,
+) -> tuple[Step | None, list[Step], list[Compensation], bool, tuple[int, ...]]:
+    """The lead action, the steps, the undo clauses, whether a headline heads a list, and the
+    steps a later clause runs side by side ("..., and run them in parallel")."""
     steps: list[Step] = []
+    side_by_side: tuple[int, ...] = ()
     compensations: list[Compensation] = []
     lead: Step | None = None
     colon_list = False
@@ -280,7 +359,15 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
             colon_list = colon_list or len(clauses) >= 2
         else:
             clauses = _chunks(sentence, position)
-        for chunk, chunk_position in clauses:
+        chunks, introduced_by = _collective_list(clauses)
+        if introduced_by is not None:
+            headline = _clause(introduced_by, position)
+            if headline and headline.action and lead is None:
+                lead = headline
+        for chunk, chunk_position, item in chunks:
+            if item is not None:
+                steps.append(Step("", item, chunk, chunk_position))
+                continue
             step = _clause(chunk, chunk_position)
             if step is None:
                 continue
@@ -291,9 +378,11 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
                 compensations.append(compensation)
             elif not step.name:
                 continue
-            elif _refers_to(step, chunk, steps) and (
+            elif (referred := _refers_to(step, chunk, steps)) and (
                 _PARALLEL.search(chunk) or step.action in LIST_HEADS
             ):
+                if _PARALLEL.search(chunk) and len(referred) >= 2:
+                    side_by_side = tuple(referred)
                 continue  # "running the charts and the figures in parallel" qualifies steps
             elif step.action and step.action not in NON_STEP_LEADS:
                 steps.append(step)
@@ -308,7 +397,7 @@ def _read_clauses(text: str) -> tuple[Step | None, list[Step], list[Compensation
         # "Run the identity check, sanctions screening ...": the run verb heads a noun list
         first = steps[0]
         steps[0] = Step("", first.objects, first.source, first.position)
-    return lead, [step for step in steps if step.name], compensations, colon_list
+    return lead, [step for step in steps if step.name], compensations, colon_list, side_by_side
 
 
 def _kind_of(step: Step | None) -> str | None:
@@ -376,7 +465,7 @@ def _accumulation(
 
 def read_structure(text: str) -> Structure:
     """Steps, parallelism, compensation and grouping keys of ``text`` (the purpose text)."""
-    lead, steps, compensations, colon_list = _read_clauses(text)
+    lead, steps, compensations, colon_list, side_by_side = _read_clauses(text)
     parallel_match = _PARALLEL.search(text)
     grouping = _grouping(text)
     return Structure(
@@ -388,7 +477,9 @@ def read_structure(text: str) -> Structure:
         grouping=grouping,
         orchestrated="; ".join(_workflow_reasons(text, lead, steps, compensations, colon_list)),
         accumulates=_accumulation(text, lead, steps, grouping),
-        parallel_steps=parallel_steps(text, tuple(steps)) if parallel_match else (),
+        parallel_steps=(side_by_side or parallel_steps(text, tuple(steps)))
+        if parallel_match
+        else (),
     )
 
 
