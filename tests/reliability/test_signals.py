@@ -141,7 +141,9 @@ def test_random_kills_never_leave_a_partial_node_a_process_or_a_temp_dir(tmp_pat
         time.sleep(rng.uniform(0.2, 3.0))
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
-        assert proc.returncode in {0, -9, 143, 1}, (run, proc.returncode, stderr)
+        # -15: the SIGTERM came while the interpreter was still starting (before onexgen could
+        # install its handler; seen at load 10): nothing had started, which the checks below prove.
+        assert proc.returncode in {0, -9, -15, 143, 1}, (run, proc.returncode, stderr)
         assert "Traceback" not in stderr, stderr
         assert wait_until(lambda: not processes_mentioning(str(tmp)), 5.0), (
             f"run {run}: a process outlived us"

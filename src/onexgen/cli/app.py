@@ -78,18 +78,29 @@ def run_app(args: list[str] | None = None, prog_name: str = "onexgen") -> None:
     SIGTERM takes the Ctrl-C path; a command interrupted either way exits 130 (Ctrl-C) or 143
     (SIGTERM), with no tool process or temporary directory of ours left behind.
     """
-    from onexgen.process_control import EXIT_INTERRUPTED, command_scope, interrupted_exit_code
+    from onexgen.process_control import (
+        EXIT_INTERRUPTED,
+        command_scope,
+        install_signal_handlers,
+        interrupted_exit_code,
+    )
 
+    # Before the command's imports (a few hundred ms on a loaded machine): a SIGTERM or Ctrl-C
+    # during start-up then exits 143/130 quietly, like one during the command.
+    install_signal_handlers()
     argv = sys.argv[1:] if args is None else args
     only = argv[0] if argv and (argv[0] in COMMANDS or argv[0] in GROUPS) else None
-    app = build_app(only)
-    with command_scope():
-        try:
-            app(args=argv, prog_name=prog_name)
-        except SystemExit as exc:
-            if exc.code == EXIT_INTERRUPTED:
-                raise SystemExit(interrupted_exit_code()) from None
-            raise
+    try:
+        app = build_app(only)
+        with command_scope():
+            try:
+                app(args=argv, prog_name=prog_name)
+            except SystemExit as exc:
+                if exc.code == EXIT_INTERRUPTED:
+                    raise SystemExit(interrupted_exit_code()) from None
+                raise
+    except KeyboardInterrupt:
+        raise SystemExit(interrupted_exit_code()) from None
 
 
 def main(argv: list[str] | None = None) -> None:
