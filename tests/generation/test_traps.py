@@ -302,8 +302,7 @@ def test_reducer_groups_by_the_stated_key_in_the_stated_window(
         item(url="/b", value=1.0, timestamp_seconds=30.0),
         item(url="/a", value=1.0, timestamp_seconds=61.0),
     ]
-    aggregate = module.EnumTrapPageViewsOperation("aggregate")
-    output = asyncio.run(module.HandlerTrapPageViews().reduce(aggregate, items))
+    output = asyncio.run(module.HandlerTrapPageViews().reduce("aggregate", items))
     assert {key: agg.count for key, agg in output.groups.items()} == {"/a": 2, "/b": 1}
     assert [(w.window_start, w.key, w.aggregate.count) for w in output.windows] == [
         (0.0, "/a", 1),
