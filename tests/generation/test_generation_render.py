@@ -229,3 +229,22 @@ def test_long_names_still_render(
         features=("windowing",),
     )
     _check_parses(generate_node(requirements))
+
+
+def test_handlers_log_through_the_framework_logger(
+    samples: tuple[ModelPRDRequirements, ...], generate_node: Generate
+) -> None:
+    """Issue 8: every kind logs through omnibase_core's structured logger, not its own."""
+    kinds: set[EnumNodeKind] = set()
+    for requirements in samples:
+        rendered = generate_node(requirements)
+        handler = rendered.file(f"handlers/handler_{requirements.service_name}.py").content
+        assert "from omnibase_core.logging.logging_structured import emit_log_event_sync" in (
+            handler
+        )
+        assert "EnumLogLevel.ERROR" in handler
+        assert "EnumLogLevel.DEBUG" in handler
+        assert "import logging" not in handler  # no logger of its own
+        assert "omnibase_core's structured logger" in rendered.file("README.md").content
+        kinds.add(requirements.node_type)
+    assert kinds == set(EnumNodeKind)
