@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from onexgen.contracts.base import ModelKindProfile, build_from_profile
 from onexgen.models.contract import (
@@ -144,6 +144,9 @@ def _measure(source: str, facts: ModelRequestFacts) -> str:
     return word if word in statistics else MEASURE_WORDS.get(word, "count")
 
 
+type StateType = Literal["operational", "snapshot", "terminal", "error"]
+
+
 def lifecycle_state_machine(
     name: str, *, lookback: bool, windows: bool, description: str = ""
 ) -> ModelStateMachine:
@@ -155,74 +158,35 @@ def lifecycle_state_machine(
     contract asks for a lookback or windows, so the machine says what this node does. The
     generated handler (``templates/reducer/handler.py.j2``) fires these triggers by name.
     """
-    states = [
-        ModelStateDefinition(name="idle", description="No batch received yet."),
-        ModelStateDefinition(name="collecting", description="A validated batch is being read."),
-    ]
-    transitions = [
-        ModelStateTransition(
-            name="receive_batch", from_state="idle", to_state="collecting", trigger="batch_received"
-        )
-    ]
-    current = "collecting"
-    if lookback:
-        states.append(
-            ModelStateDefinition(
-                name="retained", description="Items older than the lookback were dropped."
-            )
-        )
+    # (state, description, state type, transition into it, its trigger, present?) in order
+    steps: tuple[tuple[str, str, StateType, str, str, bool], ...] = (
+        ("collecting", "A validated batch is being read.", "operational", "receive_batch",
+         "batch_received", True),
+        ("retained", "Items older than the lookback were dropped.", "operational",
+         "drop_expired", "expired_dropped", lookback),
+        ("folded", "Per-group aggregates computed.", "snapshot", "fold_batch", "batch_folded",
+         True),
+        ("windowed", "Every window the items fall in is closed.", "snapshot", "close_windows",
+         "windows_closed", windows),
+        ("emitted", "The result was returned.", "terminal", "emit_result", "result_emitted",
+         True),
+    )  # fmt: skip
+    states = [ModelStateDefinition(name="idle", description="No batch received yet.")]
+    transitions = []
+    current = "idle"
+    for state, about, state_type, transition, trigger, present in steps:
+        if not present:
+            continue
+        states.append(ModelStateDefinition(name=state, description=about, state_type=state_type))
         transitions.append(
             ModelStateTransition(
-                name="drop_expired",
-                from_state=current,
-                to_state="retained",
-                trigger="expired_dropped",
+                name=transition, from_state=current, to_state=state, trigger=trigger
             )
         )
-        current = "retained"
+        current = state
     states.append(
         ModelStateDefinition(
-            name="folded", description="Per-group aggregates computed.", state_type="snapshot"
-        )
-    )
-    transitions.append(
-        ModelStateTransition(
-            name="fold_batch", from_state=current, to_state="folded", trigger="batch_folded"
-        )
-    )
-    current = "folded"
-    if windows:
-        states.append(
-            ModelStateDefinition(
-                name="windowed",
-                description="Every window the items fall in is closed.",
-                state_type="snapshot",
-            )
-        )
-        transitions.append(
-            ModelStateTransition(
-                name="close_windows",
-                from_state=current,
-                to_state="windowed",
-                trigger="windows_closed",
-            )
-        )
-        current = "windowed"
-    states.append(
-        ModelStateDefinition(
-            name="emitted", description="The result was returned.", state_type="terminal"
-        )
-    )
-    states.append(
-        ModelStateDefinition(
-            name="failed",
-            description="The reduction was rejected or failed.",
-            state_type="error",
-        )
-    )
-    transitions.append(
-        ModelStateTransition(
-            name="emit_result", from_state=current, to_state="emitted", trigger="result_emitted"
+            name="failed", description="The reduction was rejected or failed.", state_type="error"
         )
     )
     transitions.append(
