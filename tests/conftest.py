@@ -5,6 +5,8 @@ the event-bus tests and by the service's broker mode tests)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 type StartWorker = Callable[..., Worker]
+type RunNodeTests = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -51,3 +54,34 @@ def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
     finally:
         for worker in started:
             worker.stop()
+
+
+def _run_node_tests(
+    root: Path, packages: list[str], *, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run the generated packages' own test suites under ``root`` (their import root) in one
+    pytest process, as a user would from that folder."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(root),
+            *[f"{package}/tests" for package in packages],
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def run_node_tests() -> RunNodeTests:
+    """``run_node_tests(root, packages, timeout=900)``: the generated packages' own tests."""
+    return _run_node_tests

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -23,6 +23,9 @@ import yaml
 from onexgen.contracts.fact_settings import cron_for, fact_settings, stated_max_retries
 from onexgen.models.enums import EnumNodeKind
 from onexgen.parsing import PRDAnalyzer
+
+if TYPE_CHECKING:
+    from ..conftest import RunNodeTests
 
 BIN = Path(sys.executable).parent
 MYPY_CACHE = Path(
@@ -241,23 +244,6 @@ def test_reducers_are_left_to_the_reducer_contract() -> None:
     assert fact_settings(requirements, EnumNodeKind.EFFECT)["max_concurrency"] == 10
 
 
-def _pytest(root: Path, packages: list[str]) -> subprocess.CompletedProcess[str]:
-    return _run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--rootdir",
-            str(root),
-            *[f"{p}/tests" for p in packages],
-        ],
-        root,
-    )
-
-
 def _break(node: Path, relative: str, old: str, new: str) -> None:
     path = node / relative
     text = path.read_text(encoding="utf-8")
@@ -267,7 +253,7 @@ def _break(node: Path, relative: str, old: str, new: str) -> None:
 
 @pytest.mark.slow
 def test_the_packages_pass_the_tools_and_their_tests_catch_broken_facts(
-    nodes: dict[str, Path], tmp_path: Path
+    nodes: dict[str, Path], tmp_path: Path, run_node_tests: RunNodeTests
 ) -> None:
     root = next(iter(nodes.values())).parent
     packages = sorted(node.name for node in nodes.values())
@@ -281,7 +267,7 @@ def test_the_packages_pass_the_tools_and_their_tests_catch_broken_facts(
     assert onex.returncode == 0, onex.stdout[-4000:] + onex.stderr[-2000:]
     for package in packages:
         assert len(list((root / package / "tests").glob("test_*_facts.py"))) == 1, package
-    passed = _pytest(root, packages)
+    passed = run_node_tests(root, packages)
     assert passed.returncode == 0, passed.stdout[-4000:]
     assert "failed" not in passed.stdout.strip().splitlines()[-1]
 
@@ -327,7 +313,9 @@ def test_the_packages_pass_the_tools_and_their_tests_catch_broken_facts(
         "expires_in = self.config.presign_expiry_seconds",
         "expires_in = 3600",
     )
-    failing = _pytest(broken, [p.name for p in (fetch, report, resize, classify, presign, saga)])
+    failing = run_node_tests(
+        broken, [p.name for p in (fetch, report, resize, classify, presign, saga)]
+    )
     assert failing.returncode != 0
     failed = [line for line in failing.stdout.splitlines() if line.startswith("FAILED")]
     for name in (

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from onexgen.models import ModelPRDRequirements
     from onexgen.models.rendered import ModelRenderedNode
 
+    from ..conftest import RunNodeTests
+
     Generate = Callable[..., ModelRenderedNode]
     Write = Callable[[ModelRenderedNode, Path], Path]
 
@@ -74,22 +76,11 @@ def test_onex_validate_strict(generated: tuple[Path, list[str]]) -> None:
         assert proc.returncode == 0, f"{package}:\n{proc.stdout}\n{proc.stderr}"
 
 
-def test_generated_tests_pass(generated: tuple[Path, list[str]]) -> None:
+def test_generated_tests_pass(
+    generated: tuple[Path, list[str]], run_node_tests: RunNodeTests
+) -> None:
     out, packages = generated
-    proc = _run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--rootdir",
-            str(out),
-            *[f"{p}/tests" for p in packages],
-        ],
-        out,
-    )
+    proc = run_node_tests(out, packages, timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     summary = proc.stdout.strip().splitlines()[-1]
     assert " passed" in summary

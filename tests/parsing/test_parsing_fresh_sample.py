@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from onexgen.models.requirements import ModelPRDRequirements
 
+    from ..conftest import RunNodeTests
+
 
 def parse(prompt: str) -> ModelPRDRequirements:
     return PRDAnalyzer().analyze_prompt(prompt)
@@ -272,7 +274,9 @@ def _configuration(node: Path) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_the_samples_numbers_reach_the_code_and_its_tests(tmp_path: Path) -> None:
+def test_the_samples_numbers_reach_the_code_and_its_tests(
+    tmp_path: Path, run_node_tests: RunNodeTests
+) -> None:
     """The stated numbers are the generated code's settings, and its own tests exercise them:
     every sample node's test suite (with ``test_<name>_facts.py`` where the code acts on a
     stated number) passes."""
@@ -290,24 +294,7 @@ def test_the_samples_numbers_reach_the_code_and_its_tests(tmp_path: Path) -> Non
     for node in nodes:
         facts_tests = list((node / "tests").glob("test_*_facts.py"))
         assert len(facts_tests) == (1 if node.name in with_facts else 0), node.name
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--rootdir",
-            str(tmp_path),
-            *[f"{node.name}/tests" for node in nodes],
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    done = run_node_tests(tmp_path, [node.name for node in nodes])
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     summary = done.stdout.strip().splitlines()[-1]
     assert " passed" in summary
